@@ -1,0 +1,1 @@
+"""Building the index: reading, cleaning, analysis and the atomic, incremental build."""

@@ -1,0 +1,118 @@
+"""From a corpus file to what the index stores: Whoosh fields and units-database rows.
+
+This is the work a build process does for one file; it runs in the worker processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import traceback
+from dataclasses import dataclass, field
+
+from indexer.analysis import analyze
+from indexer.document import Document, Unit, parse_document
+from indexer.reading import CorpusFile, SkipFile, decode, read_bytes
+
+
+@dataclass
+class FileResult:
+    """What the parent process needs to know about one processed file."""
+
+    doc_id: str
+    size: int
+    mtime_ns: int
+    sha1: str = ""
+    encoding: str = ""
+    skipped: str = ""  # the reason, when the file was not indexed
+    doc_row: dict | None = None
+    unit_rows: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def uid(doc_id: str, ordinal: int) -> str:
+    return f"{doc_id}#{ordinal}"
+
+
+def whoosh_fields(doc: Document, unit: Unit, title_words: list[str]) -> dict:
+    tokens = analyze(doc.search_text(unit))
+    section_words = analyze(unit.section).words if unit.section else []
+    fields = {
+        "uid": uid(doc.doc_id, unit.ordinal),
+        "doc_id": doc.doc_id,
+        "ordinal": unit.ordinal,
+        "kind": unit.kind,
+        "words": tokens.words,
+        "bigrams": tokens.bigrams,
+        "title": title_words,
+        "section": section_words,
+    }
+    regions = unit.extra.get("regions") or doc.meta.get("regions")
+    if regions:
+        fields["region"] = ",".join(regions)
+    year = doc.meta.get("year")
+    if year:
+        fields["year"] = int(year)
+    return fields
+
+
+def doc_row(doc: Document) -> dict:
+    return {
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "subtitle": doc.subtitle,
+        "published": doc.published,
+        "source": doc.source,
+        "author": doc.author,
+        "year": doc.meta.get("year"),
+        "year_source": doc.meta.get("year_source"),
+        "regions": json.dumps(doc.meta.get("regions") or [], ensure_ascii=False),
+        "meta": json.dumps(doc.meta, ensure_ascii=False),
+        "outline": json.dumps(doc.outline, ensure_ascii=False),
+        "tables": json.dumps(doc.meta.get("tables") or [], ensure_ascii=False),
+    }
+
+
+def unit_row(doc: Document, unit: Unit) -> dict:
+    return {
+        "uid": uid(doc.doc_id, unit.ordinal),
+        "doc_id": doc.doc_id,
+        "ordinal": unit.ordinal,
+        "kind": unit.kind,
+        "section": unit.section,
+        "lead": unit.lead,
+        "text": unit.text,
+        "tbl": unit.table,
+        "cells": json.dumps(unit.cells, ensure_ascii=False) if unit.cells else None,
+        "regions": json.dumps(unit.extra.get("regions") or [], ensure_ascii=False),
+        "year": doc.meta.get("year"),
+        "extra": json.dumps(unit.extra, ensure_ascii=False) if unit.extra else None,
+    }
+
+
+def process_file(f: CorpusFile) -> tuple[FileResult, list[dict]]:
+    """Read, decode, clean and analyse one file. Never raises: problems become a skip."""
+    result = FileResult(f.doc_id, f.size, f.mtime_ns)
+    try:
+        data = read_bytes(f.path)
+        result.sha1 = hashlib.sha1(data).hexdigest()
+        text, result.encoding = decode(data)
+        doc = parse_document(text, f.doc_id)
+    except SkipFile as err:
+        result.skipped = str(err)
+        return result, []
+    except Exception as err:  # a bug must not stop the build; report it with the file
+        result.skipped = f"internal error: {type(err).__name__}: {err}"
+        result.warnings.append(traceback.format_exc(limit=3))
+        return result, []
+    if not doc.units:
+        result.skipped = "no searchable text after cleaning"
+        return result, []
+    if result.encoding not in ("utf-8", "utf-8-sig"):
+        result.warnings.append(f"{f.doc_id}: decoded as {result.encoding}")
+    result.warnings.extend(f"{f.doc_id}: {w}" for w in doc.warnings)
+    title_words = analyze(doc.title).words
+    fields = [whoosh_fields(doc, u, title_words) for u in doc.units]
+    result.doc_row = doc_row(doc)
+    result.unit_rows = [unit_row(doc, u) for u in doc.units]
+    return result, fields

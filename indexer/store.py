@@ -1,0 +1,248 @@
+"""The index folder: generations, the CURRENT pointer, the build lock and the units database.
+
+Layout::
+
+    index/
+      POLICY_SEARCH_INDEX   marker: this folder is ours (JSON with the layout version)
+      CURRENT               name of the live generation, replaced atomically
+      gen-<stamp>/          a complete index: Whoosh files + units.sqlite
+      .build-<stamp>/       a build in progress (removed by the next build if left behind)
+      build.lock            pid of the running build
+
+A build writes a new generation beside the live one and then swaps CURRENT with
+``os.replace``, so a reader always sees either the old or the new index, complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+MARKER = "POLICY_SEARCH_INDEX"
+CURRENT = "CURRENT"
+LOCK = "build.lock"
+LAYOUT_VERSION = 1
+UNITS_DB = "units.sqlite"
+KEEP_GENERATIONS = 2  # the live one and the one before (readers may still hold it open)
+
+
+class IndexError_(Exception):
+    """A problem with the index folder; the message is for the user."""
+
+
+class NotOurs(IndexError_):
+    pass
+
+
+class NoIndex(IndexError_):
+    pass
+
+
+class LockHeld(IndexError_):
+    def __init__(self, pid: int, host: str):
+        super().__init__(f"another build is running (pid {pid} on {host}); try again when it ends")
+        self.pid = pid
+
+
+def is_ours(root: Path) -> bool:
+    return (root / MARKER).is_file()
+
+
+def check_usable(root: Path) -> None:
+    """Refuse a folder that exists, holds files and is not one of our indexes."""
+    if root.exists() and not root.is_dir():
+        raise NotOurs(f"{root} is a file, not an index folder")
+    if root.is_dir() and not is_ours(root) and any(root.iterdir()):
+        raise NotOurs(
+            f"{root} exists and is not a policy-search index (no {MARKER} file); "
+            "choose another --index-dir or empty it"
+        )
+
+
+def ensure_root(root: Path) -> None:
+    check_usable(root)
+    root.mkdir(parents=True, exist_ok=True)
+    if not is_ours(root):
+        _write_atomic(root / MARKER, json.dumps({"layout": LAYOUT_VERSION}) + "\n")
+
+
+def live_generation(root: Path) -> Path | None:
+    """The folder of the live index, or None if there is none yet."""
+    try:
+        name = (root / CURRENT).read_text("utf-8").strip()
+    except OSError:
+        return None
+    gen = root / name
+    if not name or "/" in name or not (gen / UNITS_DB).is_file():
+        return None
+    return gen
+
+
+def require_live(root: Path) -> Path:
+    if not root.exists() or not is_ours(root):
+        raise NoIndex(f"no index at {root}: run `policy-search index` first")
+    gen = live_generation(root)
+    if gen is None:
+        raise NoIndex(f"the index at {root} has no complete build yet: run `policy-search index`")
+    return gen
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    """Hold ``build.lock``; a lock left by a process that no longer runs is taken over."""
+    path = root / LOCK
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            holder = _read_lock(path)
+            if holder and holder.get("host") == me["host"] and _pid_alive(holder["pid"]):
+                raise LockHeld(holder["pid"], holder["host"]) from None
+            if holder and holder.get("host") != me["host"]:
+                raise LockHeld(holder["pid"], holder["host"]) from None
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()  # stale: its builder was killed
+            continue
+        with os.fdopen(fd, "w") as f:
+            json.dump(me, f)
+        break
+    else:
+        raise LockHeld(-1, "unknown")
+    try:
+        yield
+    finally:
+        holder = _read_lock(path)
+        if holder and holder.get("pid") == me["pid"]:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def _read_lock(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return {"pid": int(data["pid"]), "host": str(data.get("host", ""))}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # half-written or garbage: treat as stale
+
+
+def remove_leftovers(root: Path) -> list[str]:
+    """Delete build folders a killed build left behind (call while holding the lock)."""
+    removed = []
+    for child in root.iterdir():
+        if child.name.startswith(".build-") and child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(child.name)
+    return removed
+
+
+def new_build_dir(root: Path) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    path = root / f".build-{stamp}"
+    path.mkdir()
+    return path
+
+
+def publish(root: Path, build: Path) -> Path:
+    """Make ``build`` the live generation atomically and prune old generations."""
+    _fsync_tree(build)
+    gen = root / ("gen-" + build.name[len(".build-") :])
+    os.rename(build, gen)
+    _write_atomic(root / CURRENT, gen.name + "\n")
+    _prune(root, keep=gen.name)
+    return gen
+
+
+def _prune(root: Path, keep: str) -> None:
+    gens = sorted(
+        (p for p in root.iterdir() if p.name.startswith("gen-") and p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    survivors = [g for g in gens if g.name == keep] + [g for g in gens if g.name != keep]
+    for old in survivors[KEEP_GENERATIONS:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _fsync_tree(path: Path) -> None:
+    for dirpath, _, filenames in os.walk(path):
+        for name in filenames:
+            with contextlib.suppress(OSError):
+                fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        _fsync_dir(Path(dirpath))
+
+
+# ---- units database -----------------------------------------------------------------------
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS files (
+    doc_id TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, sha1 TEXT, encoding TEXT,
+    units INTEGER
+);
+CREATE TABLE IF NOT EXISTS docs (
+    doc_id TEXT PRIMARY KEY, title TEXT, subtitle TEXT, published TEXT, source TEXT,
+    author TEXT, year INTEGER, year_source TEXT, regions TEXT, meta TEXT, outline TEXT,
+    tables TEXT
+);
+CREATE TABLE IF NOT EXISTS units (
+    uid TEXT PRIMARY KEY, doc_id TEXT, ordinal INTEGER, kind TEXT, section TEXT, lead TEXT,
+    text TEXT, tbl TEXT, cells TEXT, regions TEXT, year INTEGER, extra TEXT
+);
+CREATE INDEX IF NOT EXISTS units_doc ON units (doc_id, ordinal);
+"""
+
+
+def connect(gen: Path, readonly: bool = False) -> sqlite3.Connection:
+    path = gen / UNITS_DB
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path)
+        conn.executescript(SCHEMA_SQL)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def read_info(conn: sqlite3.Connection) -> dict[str, str]:
+    return {row["key"]: row["value"] for row in conn.execute("SELECT key, value FROM info")}

@@ -1,0 +1,1 @@
+"""Query code shared by the command line and the web app."""

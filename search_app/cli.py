@@ -1,0 +1,231 @@
+"""The ``policy-search`` command: index, query, serve."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from indexer import store
+from indexer.build import BuildReport, CorpusError, Progress, build_index
+from search_app.highlight import plain
+
+DEFAULT_CORPUS = "corpus"
+DEFAULT_INDEX = "index"
+
+
+class CliError(click.ClickException):
+    """A clear message and exit status 2 (bad input, missing index, not our folder)."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(click.style("Error: ", fg="red") + self.format_message(), err=True)
+
+
+index_dir_option = click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_INDEX,
+    envvar="POLICY_SEARCH_INDEX",
+    show_default=True,
+    show_envvar=True,
+    help="Folder of the index.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="policy-search")
+def cli() -> None:
+    """Full-text search over Chinese policy reports: paragraphs and table rows, in either
+    script, with region and year facets.
+
+    \b
+    Example:
+      policy-search index corpus/
+      policy-search query 东西部协作
+      policy-search serve
+    """
+
+
+# ---- index --------------------------------------------------------------------------------
+
+
+class _Bar:
+    """Progress on stderr: a bar on a terminal, a line every few seconds otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, p: Progress) -> None:
+        now = time.monotonic()
+        final = p.files_done == p.files_total
+        if not final and now - self.last < (0.1 if self.tty else 5.0):
+            return
+        self.last = now
+        rate = p.units / p.seconds if p.seconds > 0 else 0.0
+        width = 30
+        filled = int(width * p.files_done / max(1, p.files_total))
+        line = (f"[{'#' * filled}{'.' * (width - filled)}] {p.files_done}/{p.files_total} files"
+                f"  {p.units:,} units  {rate:,.0f} units/s")
+        if self.tty:
+            click.echo("\r" + line, nl=final, err=True)
+        else:
+            click.echo(line, err=True)
+        self.shown = True
+
+
+def _summary(r: BuildReport) -> str:
+    if r.up_to_date:
+        head = f"index is up to date: {r.documents:,} documents, {r.units:,} units"
+    else:
+        kind = "full build" if r.full else "update"
+        head = (f"{kind}: {r.documents:,} documents, {r.units:,} units in the index "
+                f"({r.analysed_units:,} units analysed)")
+    return (f"{head}\n  added {r.added}, changed {r.changed}, deleted {r.deleted}, "
+            f"unchanged {r.unchanged}; skipped {len(r.skipped)} files; {r.seconds:.1f} s")
+
+
+def run_build(corpus: Path, index_dir: Path, full: bool, jobs: int | None,
+              quiet: bool = False) -> BuildReport:
+    """Build with a progress bar and a summary; turn known failures into CliError."""
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum, frame):  # clean up like Ctrl-C: the live index stays as it was
+        raise KeyboardInterrupt
+
+    if previous in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, on_term)
+    try:
+        report = build_index(corpus, index_dir, full=full, jobs=jobs,
+                             progress=None if quiet else _Bar())
+    except (CorpusError, store.IndexError_) as err:
+        raise CliError(str(err)) from None
+    except KeyboardInterrupt:
+        raise CliError("build interrupted; the previous index is unchanged") from None
+    finally:
+        if previous in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for doc_id, reason in report.skipped:
+        click.echo(click.style("warning: ", fg="yellow") + f"skipped {doc_id}: {reason}", err=True)
+    if report.removed_leftovers:
+        click.echo(f"removed {len(report.removed_leftovers)} unfinished build folder(s) "
+                   "left by an interrupted build", err=True)
+    if not quiet:
+        click.echo(_summary(report))
+    return report
+
+
+@cli.command("index")
+@click.argument("corpus_arg", metavar="[CORPUS]", required=False,
+                type=click.Path(path_type=Path))
+@click.option("--corpus", "corpus_opt", type=click.Path(path_type=Path),
+              envvar="POLICY_SEARCH_CORPUS", show_envvar=True,
+              help=f"Folder of reports (.txt/.md, any depth). Default: ./{DEFAULT_CORPUS}")
+@index_dir_option
+@click.option("--full", is_flag=True, help="Rebuild everything instead of updating.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default: the number of cores, at most 4).")
+def index_cmd(corpus_arg, corpus_opt, index_dir, full, jobs):
+    """Build or update the index from a corpus folder.
+
+    Only added, changed and deleted files are re-analysed; the new index replaces the old
+    one in a single step at the end, so an interrupted build leaves the old one serving.
+
+    \b
+    Example:
+      policy-search index corpus/ --index-dir index/
+    """
+    corpus = corpus_arg or corpus_opt or Path(DEFAULT_CORPUS)
+    run_build(corpus, index_dir, full, jobs)
+
+
+# ---- query --------------------------------------------------------------------------------
+
+
+def _terminal_text(html: str, tty: bool) -> str:
+    marked = html.replace("<mark>", "\x00").replace("</mark>", "\x01")
+    text = plain(marked)
+    if tty:
+        return text.replace("\x00", "\x1b[1;33m").replace("\x01", "\x1b[0m")
+    return text.replace("\x00", "[").replace("\x01", "]")
+
+
+def _print_hits(data: dict, result, show_facets: bool) -> None:
+    tty = sys.stdout.isatty()
+    pages = result.pages
+    click.echo(f"{result.total:,} results for {result.query!r} ({result.took_ms:.0f} ms)"
+               + (f", page {result.page} of {pages}" if pages > 1 else ""))
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.per_page + 1):
+        click.echo("")
+        title = _terminal_text(hit.title_html or hit.title, tty)
+        click.echo(f"{rank:>3}. " + (click.style(title, bold=True) if tty else title))
+        where = [hit.kind.replace("_", " ")]
+        if hit.table:
+            where.append(hit.table)
+        if hit.section:
+            where.append(_terminal_text(hit.section_html or hit.section, tty))
+        if hit.year:
+            where.append(str(hit.year))
+        where.append(f"{hit.doc_id}#u-{hit.ordinal}")
+        click.echo("     " + " · ".join(where))
+        click.echo("     " + _terminal_text(hit.snippet, tty))
+    if show_facets:
+        click.echo("")
+        for name in ("region", "year"):
+            values = data["facets"].get(name, [])
+            shown = ", ".join(f"{v.get('label', v['value'])} ({v['count']})" for v in values[:20])
+            click.echo(f"{name}: {shown or '—'}")
+
+
+@cli.command("query")
+@click.argument("text", nargs=-1, required=True)
+@index_dir_option
+@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True,
+              help="Results per page.")
+@click.option("--page", "-p", type=click.IntRange(1, None), default=1, show_default=True)
+@click.option("--region", multiple=True, help="Only units about this place (any level).")
+@click.option("--year", multiple=True, help="Only this year (2020) or range (2016-2018).")
+@click.option("--kind", type=click.Choice(["paragraph", "table_row"]), default=None)
+@click.option("--facets", "show_facets", is_flag=True, help="Also print region and year counts.")
+@click.option("--json", "as_json", is_flag=True, help="Print the /api/search JSON object.")
+def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_json):
+    """Search the index and print the best paragraphs and table rows.
+
+    Terms are ANDed; use "exact phrase", OR, -term or NOT term. Either script works.
+
+    \b
+    Example:
+      policy-search query 闽宁协作
+      policy-search query '"易地扶贫搬迁" 独山' --limit 5 --json
+    """
+    from search_app.query import QueryError
+    from search_app.search import search
+    from search_app.serialize import search_json
+
+    q = " ".join(text)
+    try:
+        result = search(index_dir, q, region=list(region) or None, year=list(year) or None,
+                        kind=kind, page=page, per_page=limit)
+    except store.NoIndex as err:
+        raise CliError(f"{err}") from None
+    except (QueryError, ValueError) as err:
+        raise CliError(str(err)) from None
+    data = search_json(result, kind)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_hits(data, result, show_facets)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    cli(prog_name=os.path.basename(sys.argv[0]) or "policy-search")

@@ -1,0 +1,133 @@
+"""The live index as the query side sees it: opened once, searchers reused per thread, and
+swapped for the new generation (without a restart) when a rebuild publishes one.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from indexer import store
+
+CHECK_EVERY = 1.0  # seconds between looks at the CURRENT pointer
+
+
+@dataclass
+class UnitFacets:
+    """Per-document-number data for filters and facet counts, loaded once per generation."""
+
+    years: list[int | None] = field(default_factory=list)
+    regions: list[tuple[str, ...]] = field(default_factory=list)  # full paths 'a/b/c'
+
+
+class Snapshot:
+    """One generation of the index: Whoosh index, units database, cached facet data."""
+
+    def __init__(self, gen: Path):
+        self.gen = gen
+        self.ix = whoosh_index.open_dir(str(gen))
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._facets: UnitFacets | None = None
+        conn = store.connect(gen, readonly=True)
+        try:
+            self.info = store.read_info(conn)
+            self.doc_count = conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+            self.unit_count = conn.execute("SELECT COUNT(*) FROM units").fetchone()[0]
+        finally:
+            conn.close()
+        self.corpus = self.info.get("corpus", "")
+
+    def searcher(self):
+        s = getattr(self._local, "searcher", None)
+        if s is None:
+            s = self._local.searcher = self.ix.searcher()
+        return s
+
+    def db(self):
+        conn = getattr(self._local, "db", None)
+        if conn is None:
+            conn = self._local.db = store.connect(self.gen, readonly=True)
+        return conn
+
+    def facet_data(self) -> UnitFacets:
+        """Year and regions of every unit by Whoosh document number (built on first use)."""
+        if self._facets is None:
+            with self._lock:
+                if self._facets is None:
+                    self._facets = self._load_facets()
+        return self._facets
+
+    def _load_facets(self) -> UnitFacets:
+        reader = self.searcher().reader()
+        n = reader.doc_count_all()
+        years: list[int | None] = [None] * n
+        regions: list[tuple[str, ...]] = [()] * n
+        for docnum, stored in reader.iter_docs():
+            years[docnum] = stored.get("year") or None
+            r = stored.get("region")
+            if r:
+                regions[docnum] = tuple(p for p in r.split(",") if p)
+        return UnitFacets(years, regions)
+
+    def close(self) -> None:
+        s = getattr(self._local, "searcher", None)
+        if s is not None:
+            s.close()
+        self.ix.close()
+
+
+class Engine:
+    """Follows an index folder: ``snapshot()`` always returns the live generation."""
+
+    def __init__(self, index_dir: Path | str):
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._snap: Snapshot | None = None
+        self._checked = 0.0
+        self._retired: list[Snapshot] = []
+
+    def snapshot(self) -> Snapshot:
+        now = time.monotonic()
+        snap = self._snap
+        if snap is not None and now - self._checked < CHECK_EVERY:
+            return snap
+        with self._lock:
+            self._checked = now
+            gen = store.require_live(self.index_dir)
+            if self._snap is None or self._snap.gen != gen:
+                old = self._snap
+                self._snap = Snapshot(gen)
+                if old is not None:
+                    self._retired.append(old)
+                    # keep one retired snapshot for requests still using it
+                    while len(self._retired) > 1:
+                        self._retired.pop(0).close()
+            return self._snap
+
+    def health(self) -> dict:
+        snap = self.snapshot()
+        size = sum(p.stat().st_size for p in snap.gen.iterdir() if p.is_file())
+        return {
+            "ok": True,
+            "generation": snap.gen.name,
+            "documents": snap.doc_count,
+            "units": snap.unit_count,
+            "index_bytes": size,
+            "built_at": snap.info.get("built_at"),
+            "schema_version": snap.info.get("schema_version"),
+        }
+
+
+def loads(value: str | None, default):
+    if not value:
+        return default
+    try:
+        return json.loads(value)
+    except ValueError:
+        return default

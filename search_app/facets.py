@@ -1,0 +1,119 @@
+"""Region and year filters and facet counts, computed from per-unit data in one pass over
+the matching units (no highlighting, no stored-field reads).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+YEAR_RE = re.compile(r"^\s*(\d{4})\s*(?:[-–~至到]\s*(\d{4})\s*)?$")
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+@dataclass
+class Filters:
+    regions: list[str] = field(default_factory=list)  # region paths; a unit matches below them
+    region_labels: list[str] = field(default_factory=list)
+    years: list[tuple[int, int]] = field(default_factory=list)
+
+    def describe(self) -> dict:
+        return {
+            "region": self.regions,
+            "year": [f"{a}" if a == b else f"{a}-{b}" for a, b in self.years],
+        }
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if str(v).strip()]
+    return [str(value)] if str(value).strip() else []
+
+
+def parse_years(values) -> list[tuple[int, int]]:
+    """``2020`` or ``2016-2018`` -> ranges; ValueError with a message for anything else."""
+    out = []
+    for raw in _as_list(values):
+        m = YEAR_RE.match(raw)
+        if not m:
+            raise ValueError(f"year must look like 2020 or 2016-2018, not {raw[:40]!r}")
+        a = int(m.group(1))
+        b = int(m.group(2) or a)
+        if a > b:
+            a, b = b, a
+        if a < MIN_YEAR or b > MAX_YEAR:
+            raise ValueError(f"year must be between {MIN_YEAR} and {MAX_YEAR}, not {raw[:40]!r}")
+        out.append((a, b))
+    return out
+
+
+def resolve_region(snap, raw: str) -> str:
+    """A region filter value -> a region path known to the index (issue: gazetteer)."""
+    value = raw.strip().strip("/")
+    if not value:
+        raise ValueError("region is empty")
+    return value
+
+
+def parse_filters(snap, region, year) -> Filters:
+    f = Filters(years=parse_years(year))
+    for raw in _as_list(region):
+        if len(raw) > 100:
+            raise ValueError("region is too long (at most 100 characters)")
+        f.regions.append(resolve_region(snap, raw))
+    return f
+
+
+def _region_match(paths: tuple[str, ...], wanted: list[str]) -> bool:
+    for p in paths:
+        for w in wanted:
+            if p == w or p.startswith(w + "/"):
+                return True
+    return False
+
+
+def _facet_level(filters: Filters) -> int:
+    """Depth of the region values to count: provinces, or the children of the selection."""
+    if len(filters.regions) == 1:
+        return filters.regions[0].count("/") + 2
+    return 1
+
+
+def count(data, docnums: Iterable[int], filters: Filters) -> tuple[set[int], dict]:
+    """Matching units under all filters, and facet counts (each facet ignores its own filter)."""
+    years, regions = data.years, data.regions
+    ranges = filters.years
+    wanted = filters.regions
+    level = _facet_level(filters)
+    matched: set[int] = set()
+    year_counts: Counter = Counter()
+    region_counts: Counter = Counter()
+    for d in docnums:
+        y = years[d]
+        paths = regions[d]
+        y_ok = not ranges or (y is not None and any(a <= y <= b for a, b in ranges))
+        r_ok = not wanted or _region_match(paths, wanted)
+        if r_ok and y is not None:
+            year_counts[y] += 1
+        if y_ok and paths:
+            values = {"/".join(p.split("/")[:level]) for p in paths if p.count("/") + 1 >= level}
+            if wanted:
+                values = {v for v in values if _region_match((v,), wanted)}
+            region_counts.update(values)
+        if y_ok and r_ok:
+            matched.add(d)
+    return matched, {"year": year_counts, "region": region_counts}
+
+
+def present(snap, counts: dict, filters: Filters) -> dict:
+    """Facet lists for the API: regions by count, years newest first."""
+    region = [
+        {"value": v, "label": v.rsplit("/", 1)[-1], "count": n}
+        for v, n in sorted(counts["region"].items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    year = [{"value": y, "count": n} for y, n in sorted(counts["year"].items(), reverse=True)]
+    return {"region": region, "year": year}

@@ -1,0 +1,228 @@
+"""User query syntax -> a Whoosh query, through the same analyzer as the index.
+
+Syntax: terms are ANDed; ``"exact phrase"`` (also “…” and 「…」); ``a OR b``; ``-term`` or
+``NOT term``. Anything else is text: Whoosh's own syntax (``*``, ``field:``, ``^2``, ``[a TO b]``)
+means nothing here, so no input can make the parser fail; stray operators and quotes are
+dropped with a note.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from indexer.analysis import HAN_RE, TermParts, analyze_term, run_bigrams
+
+MAX_QUERY_CHARS = 400
+MAX_CLAUSES = 24
+WORD_BOOST = 1.5  # a whole-word match counts more than a bigram-only match
+TITLE_BOOST = 0.4
+SECTION_BOOST = 0.3
+PHRASE_BOOST = 1.0
+
+_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
+
+
+class QueryError(ValueError):
+    """A query with nothing to search for; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    phrase: bool = False
+    parts: TermParts | None = None
+
+
+@dataclass
+class ParsedQuery:
+    groups: list[list[Clause]] = field(default_factory=list)  # AND of OR-alternatives
+    negated: list[Clause] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def positive(self) -> list[Clause]:
+        return [c for g in self.groups for c in g]
+
+
+def _sanitize(q: str) -> tuple[str, list[str]]:
+    notes = []
+    chars = []
+    for ch in q:
+        cat = unicodedata.category(ch)
+        chars.append(" " if cat in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") else ch)
+    q = "".join(chars).replace("\u3000", " ").strip()
+    if len(q) > MAX_QUERY_CHARS:
+        q = q[:MAX_QUERY_CHARS]
+        notes.append(f"query shortened to its first {MAX_QUERY_CHARS} characters")
+    return q, notes
+
+
+def _lex(q: str, notes: list[str]) -> list[tuple[str, str]]:
+    """Tokens: ('phrase', text), ('word', text), ('OR',), ('NOT',), ('-',)."""
+    out: list[tuple[str, str]] = []
+    i, n = 0, len(q)
+    while i < n:
+        ch = q[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch in _QUOTES:
+            close = _QUOTES[ch]
+            j = q.find(close, i + 1) if close != ch else q.find(ch, i + 1)
+            if j == -1 and ch == '"':
+                j = q.find("”", i + 1)
+            if j == -1:
+                notes.append("unbalanced quote ignored")
+                i += 1
+                continue
+            out.append(("phrase", q[i + 1 : j]))
+            i = j + 1
+            continue
+        j = i
+        while j < n and not q[j].isspace() and q[j] not in _QUOTES:
+            j += 1
+        word = q[i:j]
+        i = j
+        if word in ("OR", "|", "||"):
+            out.append(("OR", word))
+        elif word in ("NOT",):
+            out.append(("NOT", word))
+        elif word in ("AND", "&&", "+"):
+            continue
+        elif word.startswith(("-", "－")) and len(word) > 1:
+            out.append(("-", ""))
+            out.append(("word", word[1:]))
+        elif word in ("-", "－"):
+            notes.append("a lone '-' was ignored")
+        else:
+            out.append(("word", word))
+    return out
+
+
+def parse_query(q: str) -> ParsedQuery:
+    """Parse user input. Raises QueryError when nothing searchable is left."""
+    q, notes = _sanitize(q or "")
+    parsed = ParsedQuery(notes=notes)
+    pending_not = False
+    pending_or = False
+    for kind, text in _lex(q, notes):
+        if kind == "OR":
+            pending_or = bool(parsed.groups)
+            continue
+        if kind in ("NOT", "-"):
+            pending_not = True
+            continue
+        clause = Clause(text, phrase=kind == "phrase", parts=analyze_term(text))
+        if clause.parts.empty:
+            if pending_not or pending_or:
+                notes.append(f"nothing searchable in {text!r}; ignored")
+            pending_not = pending_or = False
+            continue
+        if pending_not:
+            parsed.negated.append(clause)
+        elif pending_or and parsed.groups:
+            parsed.groups[-1].append(clause)
+        else:
+            parsed.groups.append([clause])
+        pending_not = pending_or = False
+        if len(parsed.positive) + len(parsed.negated) >= MAX_CLAUSES:
+            notes.append(f"only the first {MAX_CLAUSES} terms were used")
+            break
+    if not parsed.groups:
+        if parsed.negated:
+            raise QueryError("a query needs at least one term that is not excluded")
+        raise QueryError("type a word or phrase to search for")
+    parsed.notes = list(dict.fromkeys(notes))
+    return parsed
+
+
+# ---- Whoosh queries -----------------------------------------------------------------------
+
+
+def _bigram_query(parts: TermParts) -> wq.Query | None:
+    """Exact match of every Han run (as a phrase of bigrams) and every letter/digit run."""
+    subs: list[wq.Query] = []
+    for run in parts.han_runs:
+        if len(run) == 1:
+            subs.append(wq.Prefix("bigrams", run))
+        else:
+            grams = run_bigrams(run)
+            subs.append(wq.Term("bigrams", grams[0]) if len(grams) == 1
+                        else wq.Phrase("bigrams", grams))
+    subs.extend(wq.Term("bigrams", a) for a in parts.alnums)
+    if not subs:
+        return None
+    return subs[0] if len(subs) == 1 else wq.And(subs)
+
+
+def _words_query(parts: TermParts) -> wq.Query | None:
+    if not parts.words:
+        return None
+    terms = [wq.Term("words", w) for w in dict.fromkeys(parts.words)]
+    return terms[0] if len(terms) == 1 else wq.And(terms)
+
+
+def clause_query(clause: Clause) -> wq.Query:
+    """A clause matches by its words or, whatever jieba did, by its exact characters."""
+    parts = clause.parts
+    assert parts is not None
+    exact = _bigram_query(parts)
+    words = _words_query(parts)
+    if words is not None:
+        words = words.with_boost(WORD_BOOST)
+    if clause.phrase:
+        if exact is None:
+            return words
+        return wq.AndMaybe(exact, words) if words is not None else exact
+    alternatives = [q for q in (words, exact) if q is not None]
+    return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+
+
+def _boosts(parsed: ParsedQuery) -> list[wq.Query]:
+    words = list(dict.fromkeys(w for c in parsed.positive for w in c.parts.words))
+    extra: list[wq.Query] = []
+    extra += [wq.Term("title", w, boost=TITLE_BOOST) for w in words]
+    extra += [wq.Term("section", w, boost=SECTION_BOOST) for w in words]
+    plain = [c for c in parsed.positive if not c.phrase]
+    if len(plain) >= 2:
+        joined = "".join(c.parts.text for c in plain)
+        runs = analyze_term(joined).han_runs
+        longest = max(runs, key=len) if runs else ""
+        if len(longest) >= 3:
+            extra.append(wq.Phrase("bigrams", run_bigrams(longest), boost=PHRASE_BOOST))
+    return extra
+
+
+def to_whoosh(parsed: ParsedQuery) -> wq.Query:
+    """The whole query: required clauses, optional boosts, excluded clauses."""
+    required = []
+    for group in parsed.groups:
+        alts = [clause_query(c) for c in group]
+        required.append(alts[0] if len(alts) == 1 else wq.Or(alts))
+    main: wq.Query = required[0] if len(required) == 1 else wq.And(required)
+    extra = _boosts(parsed)
+    if extra:
+        main = wq.AndMaybe(main, wq.Or(extra))
+    if parsed.negated:
+        main = wq.AndNot(main, wq.Or([clause_query(c) for c in parsed.negated]))
+    return main
+
+
+def highlight_terms(parsed: ParsedQuery) -> list[str]:
+    """Folded strings to mark in a hit, longest first: whole clauses, then their pieces."""
+    terms: list[str] = []
+    for c in parsed.positive:
+        p = c.parts
+        whole = re.sub(r"\s+", "", p.text)
+        if len(whole) >= 1:
+            terms.append(whole)
+        if not c.phrase:
+            terms += [w for w in p.words if (len(w) >= 2 or len(whole) == 1)
+                      and (HAN_RE.search(w) or w in p.alnums)]
+            terms += [r for r in p.han_runs if len(r) >= 2]
+        terms += [a for a in p.alnums if len(a) >= 2]
+    return sorted(dict.fromkeys(t for t in terms if t), key=len, reverse=True)

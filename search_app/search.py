@@ -1,0 +1,234 @@
+"""The one search path behind the command line, the JSON API and the page."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from indexer.analysis import prepare
+from search_app import facets as F
+from search_app.engine import Engine, Snapshot, loads
+from search_app.highlight import match_spans, render, snippet
+from search_app.query import QueryError, highlight_terms, parse_query, to_whoosh
+
+MAX_PER_PAGE = 100
+RERANK_WINDOW = 100
+KINDS = ("paragraph", "table_row")
+
+
+@dataclass
+class Hit:
+    uid: str
+    doc_id: str
+    path: str
+    title: str
+    kind: str
+    section: str
+    text: str
+    snippet: str
+    score: float
+    ordinal: int
+    regions: list[str] = field(default_factory=list)
+    year: int | None = None
+    year_source: str | None = None
+    published: str | None = None
+    section_html: str = ""
+    title_html: str = ""
+    table: str | None = None
+    cells: list[dict] | None = None
+    cells_html: list[dict] | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for key in ("title_html", "section_html", "cells_html"):
+            d.pop(key)
+        if self.kind != "table_row":
+            d.pop("table")
+            d.pop("cells")
+        return d
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    took_ms: float
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict
+    notes: list[str] = field(default_factory=list)
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 1),
+            "page": self.page,
+            "per_page": self.per_page,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": self.facets,
+            "filters": self.filters,
+            "notes": self.notes,
+        }
+
+
+def _snapshot(index) -> Snapshot:
+    if isinstance(index, Snapshot):
+        return index
+    if isinstance(index, Engine):
+        return index.snapshot()
+    return Engine(Path(index)).snapshot()
+
+
+def search(
+    index,
+    q: str,
+    region: str | list[str] | None = None,
+    year: str | int | list | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = 10,
+) -> SearchResult:
+    """Search the live index. Raises QueryError (empty query) or ValueError (bad parameter)."""
+    started = time.perf_counter()
+    if not isinstance(page, int) or page < 1:
+        raise ValueError("page must be a whole number from 1")
+    if not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValueError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}")
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"kind must be one of: {', '.join(KINDS)}")
+    snap = _snapshot(index)
+    filters = F.parse_filters(snap, region, year)
+    parsed = parse_query(q)
+    wquery = to_whoosh(parsed)
+    searcher = snap.searcher()
+    data = snap.facet_data()
+
+    base = searcher.docs_for_query(wquery)
+    if kind is not None:
+        kinds = set(searcher.docs_for_query(_kind_query(kind)))
+        base = (d for d in base if d in kinds)
+    matched, facet_counts = F.count(data, base, filters)
+
+    offset = (page - 1) * per_page
+    hits: list[Hit] = []
+    if matched and offset < len(matched):
+        ranked = _ranked(snap, searcher, wquery, matched, parsed, offset + per_page)
+        terms = highlight_terms(parsed)
+        for r in ranked[offset : offset + per_page]:
+            hits.append(_hit(snap, r, terms))
+    return SearchResult(
+        query=q,
+        total=len(matched),
+        took_ms=(time.perf_counter() - started) * 1000,
+        page=page,
+        per_page=per_page,
+        hits=hits,
+        facets=F.present(snap, facet_counts, filters),
+        notes=parsed.notes,
+        filters=filters.describe(),
+    )
+
+
+def _ranked(snap: Snapshot, searcher, wquery, matched: set[int], parsed, needed: int) -> list:
+    """Whoosh's BM25F order, with the first RERANK_WINDOW hits re-ordered so that units
+    containing a clause exactly (``2016—2020年`` as typed, not its parts scattered) come first.
+    The window is fixed, so every page is cut from the same order.
+    """
+    limit = max(needed, RERANK_WINDOW)
+    results = searcher.search(wquery, limit=limit, filter=matched)
+    hits = list(results)
+    clauses = [re.sub(r"\s+", "", c.parts.text) for c in parsed.positive]
+    clauses = [c for c in clauses if c]
+    if not clauses:
+        return hits
+    head = hits[:RERANK_WINDOW]
+    db = snap.db()
+    uids = [h["uid"] for h in head]
+    texts = {}
+    for chunk in range(0, len(uids), 500):
+        part = uids[chunk : chunk + 500]
+        rows = db.execute(
+            f"SELECT uid, text, tbl, lead FROM units WHERE uid IN ({','.join('?' * len(part))})",
+            part,
+        )
+        for row in rows:
+            texts[row["uid"]] = prepare(" ".join(x for x in (row["lead"], row["tbl"], row["text"])
+                                                 if x))
+
+    def exact(h) -> int:
+        text = texts.get(h["uid"], "")
+        return sum(1 for c in clauses if c in text)
+
+    order = sorted(range(len(head)), key=lambda i: (-exact(head[i]), i))
+    return [head[i] for i in order] + hits[RERANK_WINDOW:]
+
+
+def _kind_query(kind: str):
+    from whoosh.query import Term
+
+    return Term("kind", kind)
+
+
+def _hit(snap: Snapshot, r, terms: list[str]) -> Hit:
+    uid = r["uid"]
+    db = snap.db()
+    row = db.execute("SELECT * FROM units WHERE uid = ?", (uid,)).fetchone()
+    doc = db.execute(
+        "SELECT title, subtitle, published, year, year_source FROM docs WHERE doc_id = ?",
+        (row["doc_id"],),
+    ).fetchone()
+    text = row["text"]
+    spans = match_spans(text, terms)
+    shown = snippet(text, spans)
+    if not spans:
+        # matched by what the unit is found with but does not show: say so in the snippet
+        context = [row["lead"] or ""]
+        if row["ordinal"] == 0 and doc:
+            context.insert(0, doc["subtitle"] or "")
+        for line in context:
+            line_spans = match_spans(line, terms)
+            if line_spans:
+                shown = snippet(line, line_spans, width=60) + " · " + shown
+                break
+    section = row["section"] or ""
+    title = doc["title"] if doc else ""
+    cells = loads(row["cells"], None)
+    hit = Hit(
+        uid=uid,
+        doc_id=row["doc_id"],
+        path=str(Path(snap.corpus) / row["doc_id"]) if snap.corpus else row["doc_id"],
+        title=title,
+        kind=row["kind"],
+        section=section,
+        text=text,
+        snippet=shown,
+        score=round(float(r.score), 4),
+        ordinal=row["ordinal"],
+        regions=loads(row["regions"], []),
+        year=row["year"] if row["year"] is not None else (doc["year"] if doc else None),
+        year_source=doc["year_source"] if doc else None,
+        published=doc["published"] if doc else None,
+        section_html=render(section, match_spans(section, terms)),
+        title_html=render(title, match_spans(title, terms)),
+        table=row["tbl"] or None,
+        cells=cells,
+    )
+    if cells:
+        hit.cells_html = [
+            {"header": render(c.get("header", ""), match_spans(c.get("header", ""), terms)),
+             "value": render(c.get("value", ""), match_spans(c.get("value", ""), terms))}
+            for c in cells
+        ]
+    return hit
+
+
+__all__ = ["search", "SearchResult", "Hit", "QueryError", "Engine"]

@@ -1,0 +1,32 @@
+"""The JSON shape of a search, shared by ``/api/search`` and ``policy-search query --json``."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from search_app.search import SearchResult
+
+
+def search_url(path: str, q: str, filters: dict, kind: str | None, page: int,
+               per_page: int | None = None) -> str:
+    params: list[tuple[str, str]] = [("q", q)]
+    params += [("region", r) for r in filters.get("region", [])]
+    params += [("year", y) for y in filters.get("year", [])]
+    if kind:
+        params.append(("kind", kind))
+    if per_page:
+        params.append(("per_page", str(per_page)))
+    if page > 1:
+        params.append(("page", str(page)))
+    return f"{path}?{urlencode(params)}"
+
+
+def search_json(result: SearchResult, kind: str | None = None) -> dict:
+    """The /api/search object; ``next`` is the relative URL of the next page or None."""
+    data = result.to_dict()
+    if result.page < result.pages:
+        data["next"] = search_url("/api/search", result.query, result.filters, kind,
+                                  result.page + 1, result.per_page)
+    else:
+        data["next"] = None
+    return data
