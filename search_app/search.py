@@ -189,7 +189,10 @@ def _hit(snap: Snapshot, r, terms: list[str]) -> Hit:
     text = row["text"]
     spans = match_spans(text, terms)
     shown = snippet(text, spans)
-    if not spans:
+    if row["kind"] == "table_row" and row["tbl"]:
+        # a row reads as ``caption — header: value · …``; the caption says what the numbers are
+        shown = render(row["tbl"], match_spans(row["tbl"], terms)) + " — " + shown
+    elif not spans:
         # matched by what the unit is found with but does not show: say so in the snippet
         context = [row["lead"] or ""]
         if row["ordinal"] == 0 and doc:

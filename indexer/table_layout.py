@@ -1,0 +1,198 @@
+"""Where the rows are in a flattened table: a list of cells with the row breaks lost.
+
+A scraper that writes every cell of an HTML table on its own line keeps the cells in reading
+order but drops the ``<tr>`` boundaries, and merged header cells leave empty slots. The column
+count is inferred, never assumed: every plausible (columns, header length) pair is scored by
+
+- how consistently each column holds one kind of cell (numbers, years, short labels, prose),
+- whether the header cells name exactly that many columns (two-level headers included),
+- whether the body divides evenly into rows,
+- whether ``合計`` rows start where a row starts,
+
+and the best one wins; ties go to fewer columns. ``cell_kind`` describes the cell kinds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from indexer.analysis import fold
+from indexer.clean import has_text
+
+MAX_COLUMNS = 16
+LONG_CELL = 30  # characters; a longer cell (or one with a full stop) is prose
+
+UNIT_CHARS = "元万亿千百个人户亩吨米平方公里所家项座间套辆台次天岁名顷立瓦斤克头只株棵栋处"
+NUMBER_RE = re.compile(rf"^([-+−]?\d[\d,]*(?:\.\d+)?)\s*(%|‰|[{UNIT_CHARS}]{{1,4}})?$")
+_YEAR_RE = re.compile(r"^(?:19|20)\d\d(?:年度?)?$")
+_TOTAL_RE = re.compile(r"^(?:合计|总计|共计|小计|合共|总数|全市合计|全省合计)$")
+
+
+def cell_kind(cell: str) -> str:
+    """'E' empty or ``/``, 'Y' a year (a row label), 'N' a number, 'T' short text, 'L' prose."""
+    if not has_text(cell):
+        return "E"
+    folded = fold(cell).strip()
+    if _YEAR_RE.match(folded):
+        return "Y"
+    if NUMBER_RE.match(folded):
+        return "N"
+    return "L" if len(cell) > LONG_CELL or "。" in cell else "T"
+
+
+def is_total(cell: str) -> bool:
+    """``合計``, ``合 計``, ``总计``, …: the label of a totals row."""
+    return bool(_TOTAL_RE.match(re.sub(r"\s+", "", fold(cell))))
+
+
+@dataclass
+class Layout:
+    columns: int
+    header_len: int  # cells before the first body row
+    headers: list[str]
+    header_fits: bool  # the header cells name exactly `columns` columns
+    score: float
+    rows: list[list[str]] = field(default_factory=list)
+    irregular: list[int] = field(default_factory=list)  # rows not `columns` cells long
+    loose: list[str] = field(default_factory=list)  # body cells no row could hold
+    warnings: list[str] = field(default_factory=list)
+
+
+def header_names(slots: list[str], n: int) -> tuple[list[str], bool]:
+    """Column names for ``n`` columns from the header cells, and whether they fit exactly.
+
+    The first ``n`` slots are the top row. An empty slot after a name continues it (a merged
+    ``colspan`` cell); the names after the top row are its sub-headers, in order, so
+    ``貧困發生率(%)``, ``''`` then ``2016年``, ``2020年`` give ``貧困發生率(%) 2016年`` and
+    ``貧困發生率(%) 2020年``. Scrapers pad the second row with empty slots (``||||``) after its
+    cells rather than under the merged parent, so sub-headers are matched by order, not place.
+    """
+    top = (slots[:n] + [""] * n)[:n]
+    subs = [s for s in slots[n:] if s]
+    parent: list[int | None] = []
+    for j, name in enumerate(top):
+        if name:
+            parent.append(j)
+        else:
+            parent.append(parent[j - 1] if j and parent[j - 1] is not None else None)
+    sizes = Counter(p for p in parent if p is not None)
+    spanned = [j for j in range(n) if parent[j] is not None and sizes[parent[j]] > 1]
+    names = list(top)
+    if len(slots) < n:
+        return names, False
+    if not subs:
+        # no second row: an empty slot is an unnamed column only before the first name
+        return names, not spanned
+    if len(subs) != len(spanned):
+        # sub-headers that do not match the merged cells: fall back to their positions
+        levels = [slots[k : k + n] for k in range(0, len(slots), n)]
+        names = [" ".join(lv[j] for lv in levels if j < len(lv) and lv[j]) for j in range(n)]
+        return names, False
+    for j, sub in zip(spanned, subs, strict=True):
+        names[j] = f"{top[parent[j]]} {sub}"
+    return names, True
+
+
+def _consistency(kinds: list[str], n: int) -> float:
+    """Share of body cells whose kind is their column's usual kind (prose ~ text by half)."""
+    agree = total = 0.0
+    rows = len(kinds) // n
+    for j in range(n):
+        col = [kinds[r * n + j] for r in range(rows) if kinds[r * n + j] != "E"]
+        if not col:
+            continue
+        usual = Counter(col).most_common(1)[0][0]
+        agree += sum(1.0 if k == usual else 0.5 if {k, usual} == {"T", "L"} else 0.0 for k in col)
+        total += len(col)
+    return agree / total if total else 0.0
+
+
+def _row_start(pos: int, n: int, body: list[str]) -> bool:
+    """A totals label opens its row (or follows an empty serial-number cell)."""
+    return pos % n == 0 or (pos % n == 1 and not has_text(body[pos - 1]))
+
+
+def _anchored_rows(body: list[str], kinds: list[str], n: int) -> list[list[str]] | None:
+    """Rows cut where the first column's kind of cell occurs, if that kind occurs about once
+    per row: ``都勻市`` among numbers, ``1`` … ``8`` among prose, years among amounts. A missing
+    or extra cell then spoils one row instead of shifting every row after it."""
+    anchor = kinds[0]
+    if anchor in ("E", "L"):
+        return None
+    starts = [p for p, (c, k) in enumerate(zip(body, kinds, strict=True))
+              if k == anchor or is_total(c)]
+    expected = len(body) / n
+    if abs(len(starts) - expected) > max(1.0, 0.1 * expected):
+        return None
+    bounds = [*starts, len(body)]
+    return [body[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _score(cells: list[str], kinds: list[str], n: int, s: int) -> Layout:
+    body = cells[s:]
+    body_kinds = kinds[s:]
+    names, fits = header_names(cells[:s], n)
+    rows = _anchored_rows(body, body_kinds, n)
+    anchored = rows is not None
+    if rows is None:
+        rows = [body[i : i + n] for i in range(0, len(body), n)]
+    regular = [r for r in rows if len(r) == n]
+    flat = [c for r in regular for c in r]
+    consistency = _consistency(["E" if is_total(c) else cell_kind(c) for c in flat], n)
+    if anchored:
+        even = len(regular) / len(rows)
+        totals_ok = True
+    else:
+        even = float(len(body) % n == 0)
+        totals_ok = all(_row_start(p, n, body) for p, c in enumerate(body) if is_total(c))
+    score = consistency + 0.5 * fits + 0.5 * even - 0.02 * n
+    if any(is_total(c) for c in body):
+        score += 0.5 if totals_ok else -0.5
+    lay = Layout(n, s, names, fits, score, rows)
+    if not anchored and not (even and totals_ok):
+        lay.rows, lay.loose = [], body  # no row break is certain
+    lay.irregular = [k for k, r in enumerate(lay.rows) if len(r) != n]
+    return lay
+
+
+def infer(cells: list[str]) -> Layout | None:
+    """The most plausible layout of a flattened table, or None when nothing is convincing.
+
+    The body starts at the row holding the first number, so only header lengths that put that
+    number in the first body row are tried, and never at an empty cell.
+    """
+    kinds = [cell_kind(c) for c in cells]
+    first_number = next((i for i, k in enumerate(kinds) if k == "N"), None)
+    best: Layout | None = None
+    for n in range(2, min(MAX_COLUMNS, len(cells) // 2) + 1):
+        if first_number is not None:
+            starts = range(max(1, first_number - n + 1), first_number + 1)
+        else:
+            starts = range(1, min(2 * n, len(cells) - n) + 1)
+        for s in starts:
+            if len(cells) - s < n or kinds[s] == "E":
+                continue
+            cand = _score(cells, kinds, n, s)
+            if best is None or cand.score > best.score + 1e-9:
+                best = cand
+    if best is None or best.score < 1.25:  # e.g. consistent columns but neither fit nor even
+        return None
+    _explain(best)
+    return best
+
+
+def _explain(lay: Layout) -> None:
+    """Warnings for what could not be read with certainty."""
+    n = lay.columns
+    if not lay.header_fits:
+        lay.warnings.append(f"{lay.header_len} header cells do not name {n} columns exactly; "
+                            "their names are a best guess")
+    if lay.loose:
+        lay.warnings.append(f"{len(lay.loose)} body cells do not divide into rows of {n}; "
+                            "kept as text, not as rows")
+    for k in lay.irregular:
+        row = lay.rows[k]
+        lay.warnings.append(f"row {k + 1} ({row[0]!r}) has {len(row)} cells, not {n}; "
+                            "only its first cell is paired with a header")
