@@ -54,9 +54,10 @@ class Layout:
     headers: list[str]
     header_fits: bool  # the header cells name exactly `columns` columns
     score: float
+    consistency: float = 0.0
+    anchored: bool = False  # rows were cut at their first cells, not every `columns` cells
     rows: list[list[str]] = field(default_factory=list)
     irregular: list[int] = field(default_factory=list)  # rows not `columns` cells long
-    loose: list[str] = field(default_factory=list)  # body cells no row could hold
     warnings: list[str] = field(default_factory=list)
 
 
@@ -100,7 +101,7 @@ def _consistency(kinds: list[str], n: int) -> float:
     agree = total = 0.0
     rows = len(kinds) // n
     for j in range(n):
-        col = [kinds[r * n + j] for r in range(rows) if kinds[r * n + j] != "E"]
+        col = [kinds[r * n + j] for r in range(rows) if kinds[r * n + j] not in ("E", "S")]
         if not col:
             continue
         usual = Counter(col).most_common(1)[0][0]
@@ -109,51 +110,52 @@ def _consistency(kinds: list[str], n: int) -> float:
     return agree / total if total else 0.0
 
 
-def _row_start(pos: int, n: int, body: list[str]) -> bool:
+def _row_start(pos: int, n: int, kinds: list[str]) -> bool:
     """A totals label opens its row (or follows an empty serial-number cell)."""
-    return pos % n == 0 or (pos % n == 1 and not has_text(body[pos - 1]))
+    return pos % n == 0 or (pos % n == 1 and kinds[pos - 1] == "E")
 
 
-def _anchored_rows(body: list[str], kinds: list[str], n: int) -> list[list[str]] | None:
-    """Rows cut where the first column's kind of cell occurs, if that kind occurs about once
+def _anchored_bounds(kinds: list[str], n: int) -> list[int] | None:
+    """Row starts where the first column's kind of cell occurs, if that kind occurs about once
     per row: ``都勻市`` among numbers, ``1`` … ``8`` among prose, years among amounts. A missing
     or extra cell then spoils one row instead of shifting every row after it."""
     anchor = kinds[0]
     if anchor in ("E", "L"):
         return None
-    starts = [p for p, (c, k) in enumerate(zip(body, kinds, strict=True))
-              if k == anchor or is_total(c)]
-    expected = len(body) / n
+    starts = [p for p, k in enumerate(kinds) if k in (anchor, "S")]
+    expected = len(kinds) / n
     if abs(len(starts) - expected) > max(1.0, 0.1 * expected):
         return None
-    bounds = [*starts, len(body)]
-    return [body[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [*starts, len(kinds)]
 
 
 def _score(cells: list[str], kinds: list[str], n: int, s: int) -> Layout:
-    body = cells[s:]
-    body_kinds = kinds[s:]
+    """Score the layout of ``n`` columns after ``s`` header cells; ``kinds`` as in ``infer``."""
+    body = kinds[s:]
     names, fits = header_names(cells[:s], n)
-    rows = _anchored_rows(body, body_kinds, n)
-    anchored = rows is not None
-    if rows is None:
-        rows = [body[i : i + n] for i in range(0, len(body), n)]
-    regular = [r for r in rows if len(r) == n]
-    flat = [c for r in regular for c in r]
-    consistency = _consistency(["E" if is_total(c) else cell_kind(c) for c in flat], n)
+    bounds = _anchored_bounds(body, n)
+    anchored = bounds is not None
+    if bounds is None:
+        bounds = [*range(0, len(body), n), len(body)]
+    spans = list(zip(bounds, bounds[1:], strict=False))
+    regular = [(a, b) for a, b in spans if b - a == n]
+    consistency = _consistency([k for a, b in regular for k in body[a:b]], n)
     if anchored:
-        even = len(regular) / len(rows)
+        even = len(regular) / len(spans)
         totals_ok = True
     else:
         even = float(len(body) % n == 0)
-        totals_ok = all(_row_start(p, n, body) for p, c in enumerate(body) if is_total(c))
-    score = consistency + 0.5 * fits + 0.5 * even - 0.02 * n
-    if any(is_total(c) for c in body):
+        totals_ok = all(_row_start(p, n, body) for p, k in enumerate(body) if k == "S")
+    # one row agrees with itself: consistency is evidence in proportion to the rows behind it
+    score = consistency * len(regular) / (len(regular) + 1) + 0.5 * fits + 0.5 * even - 0.02 * n
+    if "S" in body:
         score += 0.5 if totals_ok else -0.5
-    lay = Layout(n, s, names, fits, score, rows)
-    if not anchored and not (even and totals_ok):
-        lay.rows, lay.loose = [], body  # no row break is certain
-    lay.irregular = [k for k, r in enumerate(lay.rows) if len(r) != n]
+    if "Y" in kinds[:s] and "Y" in body:
+        score -= 0.5  # a year names a column or labels a row, not both
+    lay = Layout(n, s, names, fits, score, consistency, anchored)
+    if anchored or (even and totals_ok):  # otherwise no row break is certain
+        lay.rows = [cells[s + a : s + b] for a, b in spans]
+        lay.irregular = [k for k, (a, b) in enumerate(spans) if b - a != n]
     return lay
 
 
@@ -163,7 +165,7 @@ def infer(cells: list[str]) -> Layout | None:
     The body starts at the row holding the first number, so only header lengths that put that
     number in the first body row are tried, and never at an empty cell.
     """
-    kinds = [cell_kind(c) for c in cells]
+    kinds = ["S" if is_total(c) else cell_kind(c) for c in cells]  # S: a totals label
     first_number = next((i for i, k in enumerate(kinds) if k == "N"), None)
     best: Layout | None = None
     for n in range(2, min(MAX_COLUMNS, len(cells) // 2) + 1):
@@ -175,12 +177,18 @@ def infer(cells: list[str]) -> Layout | None:
             if len(cells) - s < n or kinds[s] == "E":
                 continue
             cand = _score(cells, kinds, n, s)
-            if best is None or cand.score > best.score + 1e-9:
+            if _acceptable(cand) and (best is None or cand.score > best.score + 1e-9):
                 best = cand
-    if best is None or best.score < 1.25:  # e.g. consistent columns but neither fit nor even
+    if best is None or not best.rows:
         return None
     _explain(best)
     return best
+
+
+def _acceptable(lay: Layout) -> bool:
+    """Rows are believable when the header names the columns or the rows are anchored on their
+    first cells, and most cells are of their column's kind."""
+    return (lay.header_fits or lay.anchored) and lay.consistency >= 0.7
 
 
 def _explain(lay: Layout) -> None:
@@ -189,9 +197,6 @@ def _explain(lay: Layout) -> None:
     if not lay.header_fits:
         lay.warnings.append(f"{lay.header_len} header cells do not name {n} columns exactly; "
                             "their names are a best guess")
-    if lay.loose:
-        lay.warnings.append(f"{len(lay.loose)} body cells do not divide into rows of {n}; "
-                            "kept as text, not as rows")
     for k in lay.irregular:
         row = lay.rows[k]
         lay.warnings.append(f"row {k + 1} ({row[0]!r}) has {len(row)} cells, not {n}; "

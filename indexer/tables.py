@@ -37,7 +37,8 @@ _UNIT_RE = re.compile(r"单位\s*[:：]\s*([^)）,，;；\s]{1,8})")
 _UNIT_LINE_RE = re.compile(r"^[(（]?\s*单位\s*[:：]\s*[^)）]{1,12}[)）]?$")
 _HEADER_UNIT_RE = re.compile(rf"[(（]\s*(%|‰|[{UNIT_CHARS}/]{{1,5}})\s*[)）]")
 _MD_DELIM_RE = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
-_LIST_MARK_RE = re.compile(r"^(?:[\d一二三四五六七八九十甲乙丙丁戊己庚辛壬癸]+[、.．]|[(（].{1,3}[)）])$")
+_LIST_MARK_RE = re.compile(
+    r"^(?:[\d一二三四五六七八九十甲乙丙丁戊己庚辛壬癸]+[、.．]|[(（].{1,3}[)）]|[•·●○◆■\-*])$")
 _YUAN = {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "亿元": 1e8}
 MIN_CELLS = 4
 
@@ -226,13 +227,11 @@ def _tab_separated(raws: Sequence[str], i: int) -> tuple[Table, int] | None:
             break
         rows.append(cells)
         j += 1
-    if len(rows) < 2:
+    if len(rows) < 2 or any(cell_kind(c) == "L" for c in rows[0]):
+        return None  # a header names columns; a paragraph is not a header
+    listed = sum(1 for r in rows if _LIST_MARK_RE.match(r[0]) and sum(map(has_text, r)) <= 2)
+    if listed >= 0.8 * len(rows):
         return None
-    if all(len(r) == 2 and _LIST_MARK_RE.match(r[0]) for r in rows):
-        return None
-    filled = [c for r in rows for c in r if c]
-    if sum(1 for c in filled if cell_kind(c) == "L") * 2 > len(filled):
-        return None  # mostly prose: paragraphs that happen to hold tabs
     return _explicit(rows[0], rows[1:], "tsv"), j
 
 
@@ -299,8 +298,7 @@ def _flattened(raws: Sequence[str], i: int) -> tuple[Table, int] | None:
         table.warnings.append(f"{len(cells)} cells whose columns could not be told apart; "
                               "kept as text, not as rows")
         return table, j
-    table.headers = lay.headers
-    table.rows, table.irregular, table.loose = lay.rows, lay.irregular, lay.loose
+    table.headers, table.rows, table.irregular = lay.headers, lay.rows, lay.irregular
     table.warnings = lay.warnings
     return table, j
 
