@@ -132,6 +132,8 @@ class _Parser:
         while i < len(lines) and i < HEADER_MAX_LINES:
             ln = lines[i]
             text = ln.text
+            if ln.raw and read_table(self.raws, i):
+                break  # a table is body, even before the first paragraph
             if ln.blank:
                 if text.strip() in (">", "»", "›", "/"):
                     crumb_mode, last = True, "sep"

@@ -9,7 +9,11 @@ count is inferred, never assumed: every plausible (columns, header length) pair 
 - whether the body divides evenly into rows,
 - whether ``合計`` rows start where a row starts,
 
-and the best one wins; ties go to fewer columns. ``cell_kind`` describes the cell kinds.
+discounted when only a row or two stand behind it, and the best one wins; ties go to fewer
+columns. Where the first column has a kind of cell of its own, rows are cut at those cells
+(anchored) instead of every ``columns`` cells, so one missing cell spoils one row. A layout is
+believed only when its header fits or its rows are anchored; otherwise the cells stay text.
+``cell_kind`` describes the cell kinds.
 """
 
 from __future__ import annotations

@@ -226,3 +226,17 @@ def test_stray_pipe_and_damaged_table_keep_surrounding_paragraphs():
     assert any("年度: 2020" in t for t in texts)  # the whole row is still a row
     assert len(doc.warnings) == 1 and doc.warnings[0].startswith("表1:資金表(單位:萬元): row 1")
     assert any("100" in t for t in texts)  # the damaged row's cells are not lost
+
+
+@pytest.mark.parametrize("table", [
+    "表1:資金表\n年度 |\n資金 |\n2019 |\n100 |\n2020 |\n200 |\n",
+    "年度 |\n資金 |\n2019 |\n100 |\n2020 |\n200 |\n",
+    "\n| 年度 | 資金 |\n|---|---|\n| 2019 | 100 |\n| 2020 | 200 |\n\n",
+    "年度\t資金\n2019\t100\n2020\t200\n",
+], ids=["caption", "flattened", "markdown", "tabs"])
+def test_table_before_the_first_paragraph_is_not_header(table):
+    text = f"某縣扶貧資金報告\n發布時間:2021-01-01\n{table}資金使用情況良好,群眾滿意。\n"
+    doc = parse_document(text, "x.txt")
+    assert (doc.title, doc.author, doc.published) == ("某縣扶貧資金報告", "", "2021-01-01")
+    assert [u.text for u in doc.units] == ["年度: 2019 · 資金: 100", "年度: 2020 · 資金: 200",
+                                           "資金使用情況良好,群眾滿意。"]
