@@ -2,7 +2,12 @@
 
 The header (everything before the first line of running text) yields the title, subtitle,
 publication date, source and author; web chrome anywhere is dropped; short headings become the
-``section`` of the units under them; every paragraph is a unit.
+``section`` of the units under them; every paragraph is a unit, and so is every body row of a
+table (``kind="table_row"``, see ``indexer.tables``).
+
+``Document.outline`` lists, in reading order, ``{"heading", "level"}``, ``{"unit": ordinal}`` and
+``{"table": k}`` entries; ``k`` indexes ``meta["tables"]`` (shape: ``tables.Table.shape``), whose
+``units`` name the ordinal of each row's unit.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pathlib import PurePosixPath
 
 from indexer import lines as L
 from indexer.clean import DAMAGE, clean_line, has_text, normalize_line, split_cell_pipe
+from indexer.tables import ROW_SEP, Table, is_caption, read_table
 
 SECTION_SEP = " › "
 HEADER_MAX_LINES = 40
@@ -66,6 +72,7 @@ class Document:
 class _Line:
     text: str  # cleaned
     cell: bool = False
+    raw: str = ""  # as read: tables are told by their tabs and pipes
 
     @property
     def blank(self) -> bool:
@@ -79,7 +86,7 @@ def _prepare_lines(text: str) -> list[_Line]:
         if _COMMENT_RE.match(body):
             out.append(_Line(""))
             continue
-        out.append(_Line(clean_line(body), cell))
+        out.append(_Line(clean_line(body), cell, raw))
     return out
 
 
@@ -98,6 +105,7 @@ class _Parser:
     def __init__(self, doc_id: str, lines: list[_Line]):
         self.doc = Document(doc_id)
         self.lines = lines
+        self.raws = [ln.raw for ln in lines]
         self.crumbs: set[str] = set()
         self.stack: list[tuple[int, str]] = []
         self.pending: list[str] = []  # headings since the last unit
@@ -124,6 +132,8 @@ class _Parser:
         while i < len(lines) and i < HEADER_MAX_LINES:
             ln = lines[i]
             text = ln.text
+            if ln.raw and read_table(self.raws, i):
+                break  # a table is body, even before the first paragraph
             if ln.blank:
                 if text.strip() in (">", "»", "›", "/"):
                     crumb_mode, last = True, "sep"
@@ -239,6 +249,11 @@ class _Parser:
         n = len(lines)
         while i < n:
             ln = lines[i]
+            table = read_table(self.raws, i) if ln.raw else None
+            if table:
+                self.add_table(table[0])
+                i = table[1]
+                continue
             if ln.blank:
                 i += 1
                 continue
@@ -333,7 +348,8 @@ class _Parser:
         self.last_was_heading_level = level
         self.article = ""
 
-    def add_unit(self, text: str, kind: str = "paragraph", **extra) -> Unit:
+    def add_unit(self, text: str, kind: str = "paragraph", outline: bool = True,
+                 **extra) -> Unit:
         section = SECTION_SEP.join(t for _, t in self.stack)
         article = L.is_article_start(text)
         if article:
@@ -342,10 +358,35 @@ class _Parser:
             section = SECTION_SEP.join(p for p in (section, self.article) if p)
         unit = Unit(len(self.doc.units), kind, text, section, " ".join(self.pending), **extra)
         self.doc.units.append(unit)
-        self.doc.outline.append({"unit": unit.ordinal})
+        if outline:
+            self.doc.outline.append({"unit": unit.ordinal})
         self.pending = []
         self.last_was_heading_level = None
         return unit
+
+    def add_table(self, table: Table) -> None:
+        """One unit per body row; cells that fit no row become one paragraph, so no text is
+        lost; what could not be read with certainty goes to the document's warnings."""
+        doc = self.doc
+        name = table.caption or f"table at unit {len(doc.units)}"
+        doc.warnings.extend(f"{name}: {w}" for w in table.warnings)
+        if table.rows:
+            tables = doc.meta.setdefault("tables", [])
+            k = len(tables)
+            doc.outline.append({"table": k})
+            ordinals = []
+            totals = table.totals
+            for r in range(len(table.rows)):
+                extra = {"table_index": k, "row_index": r, "numbers": table.numbers(r)}
+                if r in totals:
+                    extra["total"] = True
+                unit = self.add_unit(table.row_text(r), kind="table_row", outline=False,
+                                     table=table.caption, cells=table.pairs(r), extra=extra)
+                ordinals.append(unit.ordinal)
+            tables.append(table.shape(ordinals))
+        if table.loose:
+            self.add_unit(ROW_SEP.join(c for c in table.loose if has_text(c)),
+                          table=table.caption)
 
     def finish(self) -> Document:
         doc = self.doc
@@ -360,7 +401,7 @@ class _Parser:
 
 def ln_is_caption(text: str) -> bool:
     """Table captions (``表1:…``) are not titles."""
-    return bool(re.match(r"^表\s*\d+\s*[:：]?", text))
+    return is_caption(text)
 
 
 def parse_document(text: str, doc_id: str) -> Document:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from indexer.analysis import analyze
 from indexer.document import Document, Unit, parse_document
 from indexer.reading import CorpusFile, SkipFile, decode, read_bytes
+from indexer.tables import yuan
 
 
 @dataclass
@@ -53,6 +54,10 @@ def whoosh_fields(doc: Document, unit: Unit, title_words: list[str]) -> dict:
     year = doc.meta.get("year")
     if year:
         fields["year"] = int(year)
+    amounts = [yuan(n["value"], n["unit"]) for n in unit.extra.get("numbers", ())]
+    amounts = [a for a in amounts if a is not None]
+    if amounts:
+        fields["amount"] = amounts
     return fields
 
 
@@ -67,7 +72,8 @@ def doc_row(doc: Document) -> dict:
         "year": doc.meta.get("year"),
         "year_source": doc.meta.get("year_source"),
         "regions": json.dumps(doc.meta.get("regions") or [], ensure_ascii=False),
-        "meta": json.dumps(doc.meta, ensure_ascii=False),
+        "meta": json.dumps({k: v for k, v in doc.meta.items() if k != "tables"},
+                           ensure_ascii=False),
         "outline": json.dumps(doc.outline, ensure_ascii=False),
         "tables": json.dumps(doc.meta.get("tables") or [], ensure_ascii=False),
     }

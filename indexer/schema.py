@@ -14,7 +14,7 @@ from whoosh.util.varints import varint
 
 from indexer.analysis import BigramAnalyzer, WordAnalyzer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: amount (table-row money cells, in yuan)
 INLINE_LIMIT = 8  # postings of terms found in fewer units are kept in the term index
 
 
@@ -126,4 +126,6 @@ def make_schema() -> Schema:
         section=words_field(),
         region=KEYWORD(stored=True, commas=True),
         year=NUMERIC(int, bits=16, stored=True, signed=False),
+        # every money cell of a table row, in yuan (8256.88 万元 -> 82568800.0): range filters
+        amount=NUMERIC(float),
     )

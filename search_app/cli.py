@@ -17,6 +17,7 @@ from search_app.highlight import plain
 
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = "index"
+WARNINGS_SHOWN = 20
 
 
 class CliError(click.ClickException):
@@ -89,8 +90,10 @@ def _summary(r: BuildReport) -> str:
         kind = "full build" if r.full else "update"
         head = (f"{kind}: {r.documents:,} documents, {r.units:,} units in the index "
                 f"({r.analysed_units:,} units analysed)")
+    warned = f"; {len(r.warnings)} warnings" if r.warnings else ""
     return (f"{head}\n  added {r.added}, changed {r.changed}, deleted {r.deleted}, "
-            f"unchanged {r.unchanged}; skipped {len(r.skipped)} files; {r.seconds:.1f} s")
+            f"unchanged {r.unchanged}; skipped {len(r.skipped)} files{warned}; "
+            f"{r.seconds:.1f} s")
 
 
 def run_build(corpus: Path, index_dir: Path, full: bool, jobs: int | None,
@@ -115,12 +118,23 @@ def run_build(corpus: Path, index_dir: Path, full: bool, jobs: int | None,
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for doc_id, reason in report.skipped:
         click.echo(click.style("warning: ", fg="yellow") + f"skipped {doc_id}: {reason}", err=True)
+    _echo_warnings(report.warnings)
     if report.removed_leftovers:
         click.echo(f"removed {len(report.removed_leftovers)} unfinished build folder(s) "
                    "left by an interrupted build", err=True)
     if not quiet:
         click.echo(_summary(report))
     return report
+
+
+def _echo_warnings(warnings: list[str]) -> None:
+    """One line each (a table read with doubts, an unusual encoding), the first few only;
+    tracebacks of skipped files are already summed up by their skip line."""
+    lines = [w for w in warnings if "\n" not in w.strip()]
+    for line in lines[:WARNINGS_SHOWN]:
+        click.echo(click.style("warning: ", fg="yellow") + line, err=True)
+    if len(lines) > WARNINGS_SHOWN:
+        click.echo(f"… and {len(lines) - WARNINGS_SHOWN} more warnings", err=True)
 
 
 @cli.command("index")
@@ -169,9 +183,7 @@ def _print_hits(data: dict, result, show_facets: bool) -> None:
         click.echo("")
         title = _terminal_text(hit.title_html or hit.title, tty)
         click.echo(f"{rank:>3}. " + (click.style(title, bold=True) if tty else title))
-        where = [hit.kind.replace("_", " ")]
-        if hit.table:
-            where.append(hit.table)
+        where = [hit.kind.replace("_", " ")]  # a row's caption opens its snippet
         if hit.section:
             where.append(_terminal_text(hit.section_html or hit.section, tty))
         if hit.year:

@@ -10,7 +10,7 @@ import re
 from html import escape
 
 from indexer.analysis import compact, fold
-from indexer.clean import DAMAGE
+from indexer.clean import DAMAGE, has_text
 
 SNIPPET_CHARS = 150
 CONTEXT_BEFORE = 24
@@ -109,3 +109,37 @@ def plain(html: str) -> str:
     from html import unescape
 
     return unescape(re.sub(r"</?mark>", "", html))
+
+
+def row_snippet(cells: list[dict], terms: list[str], width: int = SNIPPET_CHARS,
+                value_width: int = 60) -> str:
+    """A table row as ``header: value · …`` (HTML, matches marked): the first pair (the row's
+    label), every pair with a match, then the others in order while they fit in ``width``;
+    a long value is cut to its best fragment; ``…`` stands for pairs left out."""
+    items = []
+    for k, cell in enumerate(cells):
+        header, value = cell.get("header", ""), cell.get("value", "")
+        if has_text(value):
+            items.append((k, header, value, match_spans(header, terms), match_spans(value, terms)))
+    if not items:
+        return ""
+
+    def size(item) -> int:
+        return len(item[1]) + 2 + min(len(item[2]), value_width)
+
+    keep = {items[0][0]} | {it[0] for it in items if it[3] or it[4]}
+    used = sum(size(it) for it in items if it[0] in keep)
+    for it in items:
+        if it[0] not in keep and used + size(it) <= width:
+            keep.add(it[0])
+            used += size(it)
+    parts: list[str] = []
+    for it in items:
+        if it[0] not in keep:
+            if parts and parts[-1] != "…":
+                parts.append("…")
+            continue
+        _, header, value, hspans, vspans = it
+        shown = snippet(value, vspans, width=value_width)
+        parts.append(f"{render(header, hspans)}: {shown}" if header else shown)
+    return " · ".join(parts)

@@ -10,7 +10,7 @@ from pathlib import Path
 from indexer.analysis import prepare
 from search_app import facets as F
 from search_app.engine import Engine, Snapshot, loads
-from search_app.highlight import match_spans, render, snippet
+from search_app.highlight import match_spans, render, row_snippet, snippet
 from search_app.query import QueryError, highlight_terms, parse_query, to_whoosh
 
 MAX_PER_PAGE = 100
@@ -189,7 +189,13 @@ def _hit(snap: Snapshot, r, terms: list[str]) -> Hit:
     text = row["text"]
     spans = match_spans(text, terms)
     shown = snippet(text, spans)
-    if not spans:
+    cells = loads(row["cells"], None)
+    if row["kind"] == "table_row" and cells:
+        # a row reads as ``caption — header: value · …``; the caption says what the numbers are
+        shown = row_snippet(cells, terms)
+        if row["tbl"]:
+            shown = render(row["tbl"], match_spans(row["tbl"], terms)) + " — " + shown
+    elif not spans:
         # matched by what the unit is found with but does not show: say so in the snippet
         context = [row["lead"] or ""]
         if row["ordinal"] == 0 and doc:
@@ -201,7 +207,6 @@ def _hit(snap: Snapshot, r, terms: list[str]) -> Hit:
                 break
     section = row["section"] or ""
     title = doc["title"] if doc else ""
-    cells = loads(row["cells"], None)
     hit = Hit(
         uid=uid,
         doc_id=row["doc_id"],
