@@ -10,7 +10,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, FieldType, Schema
 from indexer.analysis import BigramAnalyzer, WordAnalyzer
 from indexer.codec import INLINE_LIMIT, Codec, CompactPositions, WordCounts  # noqa: F401
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def words_field(boost: float = 1.0) -> FieldType:
@@ -18,9 +18,10 @@ def words_field(boost: float = 1.0) -> FieldType:
 
 
 def make_schema() -> Schema:
-    """Fields of a search unit. Texts themselves live in the units database beside the index."""
+    """Fields of a search unit. Texts themselves live in the units database beside the index;
+    a unit's id there is ``doc_id#ordinal`` (no field of its own: one unique term per unit
+    would cost more in the term index than all its other fields)."""
     return Schema(
-        uid=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
         ordinal=STORED(),
         kind=ID(stored=True),

@@ -95,7 +95,7 @@ def test_same_hits_and_scores_as_stock_whoosh(twin_indexes, q):
     with stock.searcher() as s1, fast.searcher() as s2:
         r1 = s1.search(q, limit=None)
         r2 = s2.search(q, limit=None)
-        got1 = [(h["uid"], round(h.score, 6)) for h in r1]
-        got2 = [(h["uid"], round(h.score, 6)) for h in r2]
+        got1 = [(h["doc_id"], h["ordinal"], round(h.score, 6)) for h in r1]
+        got2 = [(h["doc_id"], h["ordinal"], round(h.score, 6)) for h in r2]
         assert got1 == got2 and got1
         assert sorted(s1.docs_for_query(q)) == sorted(s2.docs_for_query(q))
