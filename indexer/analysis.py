@@ -54,6 +54,7 @@ def _width_table() -> dict[int, str]:
 
 
 _WIDTH = _width_table()
+_WIDTH_RE = re.compile("[" + re.escape("".join(map(chr, _WIDTH))) + "]")
 
 
 @functools.cache
@@ -71,11 +72,17 @@ def _lower(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Fold script, width and case, keeping exactly one output character per input character."""
+    """Fold script, width and case, keeping exactly one output character per input character.
+
+    Cached: cleaning asks for the fold of the same line several times.
+    """
     if not text:
         return text
-    text = _lower(text.translate(_WIDTH))
+    if _WIDTH_RE.search(text):
+        text = text.translate(_WIDTH)
+    text = _lower(text)
     conv = _converter()
     out = conv.convert(text)
     if len(out) == len(text):

@@ -21,15 +21,12 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from indexer import store
+from indexer.codec import Codec, FastSegmentWriter
 from indexer.reading import CorpusFile, scan_corpus
 from indexer.records import FileResult, process_file
-from indexer.schema import SCHEMA_VERSION, Codec, make_schema
+from indexer.schema import SCHEMA_VERSION, make_schema
 
 WRITER_LIMIT_MB = 256
-
-
-def _codec():
-    return Codec()
 
 
 class CorpusError(Exception):
@@ -192,14 +189,15 @@ def _write_generation(build: Path, live: Path | None, plan: _Plan, jobs: int | N
     nproc = _worker_count(jobs, len(tasks))
     pool = _WorkerPool(str(build), nproc) if nproc > 1 else None
     conn = store.connect(build)
-    writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=_codec())
+    writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=Codec())
+    local = None if pool else FastSegmentWriter(ix, limitmb=WRITER_LIMIT_MB)
     try:
         for doc_id in sorted(plan.changed | plan.deleted):
             writer.delete_by_term("doc_id", doc_id)
             conn.execute("DELETE FROM units WHERE doc_id = ?", (doc_id,))
             conn.execute("DELETE FROM docs WHERE doc_id = ?", (doc_id,))
             conn.execute("DELETE FROM files WHERE doc_id = ?", (doc_id,))
-        results = pool.run(tasks) if pool else _run_here(tasks, writer)
+        results = pool.run(tasks) if pool else _run_here(tasks, local)
         done = units = 0
         for res in results:
             done += 1
@@ -211,7 +209,8 @@ def _write_generation(build: Path, live: Path | None, plan: _Plan, jobs: int | N
                 checkpoint("analysis", build)
         report.analysed_units = units
         checkpoint("commit", build)
-        _commit(writer, pool.segments if pool else [])
+        segments = pool.segments if pool else [_finish_segment(local)]
+        _commit(writer, segments)
         conn.executemany(
             "INSERT OR REPLACE INTO info (key, value) VALUES (?, ?)",
             [("schema_version", str(SCHEMA_VERSION)),
@@ -222,6 +221,9 @@ def _write_generation(build: Path, live: Path | None, plan: _Plan, jobs: int | N
     except BaseException:
         if pool:
             pool.terminate()
+        if local is not None and not local.is_closed:
+            with contextlib.suppress(Exception):
+                local._close_segment()
         if not writer.is_closed:
             with contextlib.suppress(Exception):
                 writer.cancel()
@@ -268,13 +270,21 @@ def _commit(writer: SegmentWriter, worker_segments: list) -> None:
     writer._finish()
 
 
+def _finish_segment(writer: FastSegmentWriter):
+    """The segment a unit writer made, or None if it got no units."""
+    if writer._added:
+        return writer._finalize_segment()
+    writer._close_segment()  # never _finish(): it would delete the shared temp folder
+    return None
+
+
 def _worker_count(jobs: int | None, ntasks: int) -> int:
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 4)
     return max(1, min(jobs, ntasks // 2 or 1))
 
 
-def _run_here(tasks: list[CorpusFile], writer: SegmentWriter) -> Iterator[FileResult]:
+def _run_here(tasks: list[CorpusFile], writer: FastSegmentWriter) -> Iterator[FileResult]:
     for task in tasks:
         res, docs = process_file(task)
         for d in docs:
@@ -289,7 +299,7 @@ def _worker_main(build: str, tasks, results, parent: int) -> None:
     """Analyse files from ``tasks`` into a Whoosh segment of our own; report each file."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     ix = whoosh_index.open_dir(build)
-    writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB, codec=_codec())
+    writer = FastSegmentWriter(ix, limitmb=WRITER_LIMIT_MB)
     while True:
         try:
             task = tasks.get(timeout=1.0)
@@ -303,11 +313,7 @@ def _worker_main(build: str, tasks, results, parent: int) -> None:
         for d in docs:
             writer.add_document(**d)
         results.put(("file", res))
-    if writer._added:
-        results.put(("segment", writer._finalize_segment()))
-    else:
-        writer._close_segment()  # never _finish(): it would delete the shared temp folder
-        results.put(("segment", None))
+    results.put(("segment", _finish_segment(writer)))
 
 
 class _WorkerPool:

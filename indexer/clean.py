@@ -17,6 +17,8 @@ DAMAGE = "\ufffd"  # what a damaged run becomes in stored text (shown as a grey 
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2009\u202f\u3000\t"), " ")
+_ODD_SPACE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0\u2002\u2003\u2009\u202f\u3000\t]")
+_SPACE_RUN_RE = re.compile(r" {2,}")
 
 
 def normalize_line(line: str) -> str:
@@ -25,8 +27,9 @@ def normalize_line(line: str) -> str:
     >>> normalize_line("\\u200b  各位代表：\\u00a0 ")
     '各位代表：'
     """
-    line = line.translate(_ZERO_WIDTH).translate(_SPACES)
-    return re.sub(r" {2,}", "  ", line).strip()
+    if _ODD_SPACE_RE.search(line):
+        line = line.translate(_ZERO_WIDTH).translate(_SPACES)
+    return _SPACE_RUN_RE.sub("  ", line).strip()
 
 
 # ---- table-cell pipes ---------------------------------------------------------------------
@@ -180,10 +183,17 @@ def mark_damage(line: str) -> str:
     return re.sub(f"{DAMAGE}+", DAMAGE, line)
 
 
+@functools.cache
+def _very_rare_re() -> re.Pattern:
+    """A Han character that is not in the (large) set of characters seen more often."""
+    seen = "".join(sorted(ch for ch, p in char_logp().items() if p > VERY_RARE and _HAN_RE.match(ch)))
+    return re.compile(f"(?![{re.escape(seen)}])[{HAN_CHARS}]")
+
+
 def _maybe_rare(line: str) -> bool:
-    logp = char_logp()
-    folded = fold(line)
-    return sum(1 for ch in folded if _HAN_RE.match(ch) and logp.get(ch, _UNSEEN) <= VERY_RARE) >= 2
+    """Two or more characters that hardly ever occur in Chinese text (a cheap pre-check)."""
+    finder = _very_rare_re().finditer(fold(line))
+    return next(finder, None) is not None and next(finder, None) is not None
 
 
 def clean_line(line: str) -> str:

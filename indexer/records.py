@@ -39,7 +39,6 @@ def whoosh_fields(doc: Document, unit: Unit, title_words: list[str]) -> dict:
     tokens = analyze(doc.search_text(unit))
     section_words = analyze(unit.section).words if unit.section else []
     fields = {
-        "uid": uid(doc.doc_id, unit.ordinal),
         "doc_id": doc.doc_id,
         "ordinal": unit.ordinal,
         "kind": unit.kind,

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from indexer.analysis import prepare
+from indexer.records import uid as uid_of
 from search_app import facets as F
 from search_app.engine import Engine, Snapshot, loads
 from search_app.highlight import match_spans, render, row_snippet, snippet
@@ -152,7 +153,7 @@ def _ranked(snap: Snapshot, searcher, wquery, matched: set[int], parsed, needed:
         return hits
     head = hits[:RERANK_WINDOW]
     db = snap.db()
-    uids = [h["uid"] for h in head]
+    uids = [_uid(h) for h in head]
     texts = {}
     for chunk in range(0, len(uids), 500):
         part = uids[chunk : chunk + 500]
@@ -165,11 +166,16 @@ def _ranked(snap: Snapshot, searcher, wquery, matched: set[int], parsed, needed:
                                                  if x))
 
     def exact(h) -> int:
-        text = texts.get(h["uid"], "")
+        text = texts.get(_uid(h), "")
         return sum(1 for c in clauses if c in text)
 
     order = sorted(range(len(head)), key=lambda i: (-exact(head[i]), i))
     return [head[i] for i in order] + hits[RERANK_WINDOW:]
+
+
+def _uid(hit) -> str:
+    """The units-database key of a Whoosh hit."""
+    return uid_of(hit["doc_id"], hit["ordinal"])
 
 
 def _kind_query(kind: str):
@@ -179,7 +185,7 @@ def _kind_query(kind: str):
 
 
 def _hit(snap: Snapshot, r, terms: list[str]) -> Hit:
-    uid = r["uid"]
+    uid = _uid(r)
     db = snap.db()
     row = db.execute("SELECT * FROM units WHERE uid = ?", (uid,)).fetchone()
     doc = db.execute(

@@ -89,7 +89,8 @@ def test_amount_field_holds_money_in_yuan(seeds_index):
     searcher = snap.searcher()
     # 9020.58 万元 (2019) is the only money cell between 9e7 and 9.1e7 yuan
     docs = list(searcher.docs_for_query(NumericRange("amount", 9.0e7, 9.1e7)))
-    assert [searcher.stored_fields(d)["uid"] for d in docs] == [
+    stored = [searcher.stored_fields(d) for d in docs]
+    assert [f"{f['doc_id']}#{f['ordinal']}" for f in stored] == [
         search(seeds_index, "2019 上交市统筹").hits[0].uid]
 
 

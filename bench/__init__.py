@@ -1,0 +1,1 @@
+"""policy-search benchmarks: ``python -m bench --help``."""

@@ -1,0 +1,37 @@
+"""python -m bench [--quick] [--sizes 10000,100000] [--no-real] [--no-http] [--anchors]"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from bench.run import RESULTS, main
+
+
+def parse(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--quick", action="store_true",
+                   help="the small size only, no real corpus (what CI runs)")
+    p.add_argument("--sizes", default="10000,100000",
+                   help="synthetic workload sizes in units (default: 10000,100000)")
+    p.add_argument("--no-real", action="store_true", help="skip ../shared/corpus-real")
+    p.add_argument("--no-http", action="store_true", help="skip the HTTP load against serve")
+    p.add_argument("--anchors", action="store_true",
+                   help="also measure SQLite FTS5 and tantivy (pip install -e '.[bench]')")
+    p.add_argument("--jobs", type=int, default=min(os.cpu_count() or 1, 4),
+                   help="worker processes for our build and the floor")
+    p.add_argument("--queries", type=int, default=240, help="size of the query mix (>= 200)")
+    p.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON results")
+    p.add_argument("--keep", action="store_true", help="keep the temporary corpora and indexes")
+    return p.parse_args(argv)
+
+
+if __name__ == "__main__":
+    args = parse()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    real = not args.no_real
+    if args.quick:
+        sizes, real = sizes[:1], False
+    main(sizes, real, args.jobs, not args.no_http, args.anchors, args.out, args.queries,
+         keep=args.keep)

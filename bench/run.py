@@ -1,0 +1,274 @@
+"""Run the benchmark: build, update, query and serve each workload beside its baselines, and
+report every figure as a ratio against a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from bench import baselines as B
+from bench import measure as M
+from bench import workload as W
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+# (figure, target, higher is better) — checked at every size, binding at 100k units
+TARGETS = {
+    "build_vs_floor": (0.5, True),
+    "query_p50_ms": (30.0, False),
+    "query_p95_ms": (150.0, False),
+    "query_p50_vs_naive": (0.5, False),
+    "serve_rss_mb": (400.0, False),
+    "index_vs_raw": (3.0, False),
+    "incremental_share": (0.05, False),
+}
+
+
+def _live_size(index_dir: Path) -> int:
+    name = (index_dir / "CURRENT").read_text("utf-8").strip()
+    return B.dir_size(index_dir / name)
+
+
+def _our_build(root: Path, index_dir: Path, jobs: int, full: bool = True) -> dict:
+    cmd = [sys.executable, "-m", "search_app", "index", str(root), "--index-dir", str(index_dir),
+           "--jobs", str(jobs)]
+    if full:
+        cmd.append("--full")
+    return M.run_measured(cmd, env=M.python_env())
+
+
+def _touch_corpus(root: Path) -> None:
+    """One changed file and one added file, as a user's day would bring."""
+    files = B.corpus_files(root)
+    victim = files[len(files) // 2]
+    text = victim.read_text("utf-8", errors="replace")
+    victim.write_text(text + "\n新增段落：东西部协作持续推进，当地扶贫车间新增就业岗位二百个。\n",
+                      encoding="utf-8")
+    (root / "added-report.txt").write_text(
+        "补充报告\n发布时间:2024-05-06\n一、新情况\n林盘蚕房项目带动务工收入400多万元。\n",
+        encoding="utf-8")
+
+
+def _our_queries(index_dir: Path, queries: list[W.Query]) -> dict:
+    from search_app.engine import Engine
+    from search_app.query import QueryError
+    from search_app.search import search
+
+    engine = Engine(index_dir)
+    search(engine, "扶贫")  # warm: jieba, searcher, facet data
+    times, totals, errors = [], [], []
+    for q in queries:
+        t = time.perf_counter()
+        try:
+            r = search(engine, q.q, region=q.region, year=q.year, per_page=10)
+            totals.append(r.total)
+        except (QueryError, ValueError) as err:
+            errors.append(f"{q.q}: {err}")
+        times.append(time.perf_counter() - t)
+    return {"times": times, "errors": errors, "zero_hits": sum(1 for t in totals if t == 0)}
+
+
+def _naive_queries(index_dir: Path, queries: list[W.Query]) -> dict:
+    page = B.NaivePage(index_dir)
+    page.run(W.Query("扶贫", "warm"))
+    times = []
+    for q in queries:
+        t = time.perf_counter()
+        page.run(q)
+        times.append(time.perf_counter() - t)
+    page.close()
+    return {"times": times}
+
+
+def _summary(times: list[float]) -> dict:
+    return {"p50_ms": M.percentile(times, 50) * 1000, "p95_ms": M.percentile(times, 95) * 1000,
+            "p99_ms": M.percentile(times, 99) * 1000, "n": len(times)}
+
+
+def run_workload(wl: W.Workload, work: Path, jobs: int, queries: list[W.Query],
+                 http: bool, anchors: bool, log) -> dict:
+    out: dict = {"workload": asdict(wl) | {"corpus": str(wl.corpus)}}
+    corpus = wl.corpus
+    if wl.name == "real":  # never write into the shared corpus: update tests need a copy
+        corpus = work / "corpus"
+        shutil.copytree(wl.corpus, corpus)
+    mb = wl.raw_bytes / 1e6
+
+    log(f"[{wl.name}] floor: read + fold + segment with {jobs} processes")
+    fl = B.floor(corpus, jobs)
+    out["floor"] = fl | {"mb_per_s": mb / fl["seconds"]}
+
+    log(f"[{wl.name}] our full build")
+    ix = work / "index"
+    ours = _our_build(corpus, ix, jobs)
+    size = _live_size(ix)
+    out["build"] = {"seconds": ours["seconds"], "mb_per_s": mb / ours["seconds"],
+                    "peak_rss_mb": ours["peak_rss_mb"], "index_bytes": size,
+                    "summary": ours["stdout"].strip().splitlines()[-2:]}
+
+    log(f"[{wl.name}] naive Whoosh build")
+    nv = B.naive_build(corpus, work / "naive")
+    out["naive"] = nv | {"mb_per_s": mb / nv["seconds"]}
+
+    log(f"[{wl.name}] incremental update (1 changed, 1 added)")
+    _touch_corpus(corpus)
+    inc = _our_build(corpus, ix, jobs, full=False)
+    out["incremental"] = {"seconds": inc["seconds"], "share": inc["seconds"] / ours["seconds"]}
+
+    log(f"[{wl.name}] {len(queries)} queries: ours (facets + 10 snippets) and naive")
+    oq = _our_queries(ix, queries)
+    nq = _naive_queries(work / "naive", queries)
+    out["queries"] = {"ours": _summary(oq["times"]) | {"errors": oq["errors"][:5],
+                                                      "zero_hits": oq["zero_hits"]},
+                      "naive": _summary(nq["times"])}
+
+    if http:
+        log(f"[{wl.name}] HTTP: policy-search serve, 8 concurrent clients")
+        server = M.Server(ix, corpus)
+        try:
+            server.wait()
+            load = M.http_load(server.base, queries, clients=8)
+            out["http"] = {k: v for k, v in load.items() if k != "errors"} | {
+                "errors": len(load["errors"]), "error_samples": load["errors"][:3]}
+            out["serve_rss_mb"] = server.rss()
+        finally:
+            server.stop()
+
+    if anchors:
+        log(f"[{wl.name}] native anchors")
+        for name, fn in (("fts5", B.fts5_anchor), ("tantivy", B.tantivy_anchor)):
+            res = fn(corpus, work, queries)
+            if res is not None:
+                out.setdefault("anchors", {})[name] = {
+                    "build_seconds": res["build_seconds"],
+                    "query": _summary(res["query_seconds"]),
+                }
+
+    out["ratios"] = ratios(out, wl.raw_bytes)
+    out["targets"] = check_targets(out["ratios"])
+    return out
+
+
+def ratios(r: dict, raw: int) -> dict:
+    ours = r["build"]["seconds"]
+    res = {
+        "build_vs_floor": r["floor"]["seconds"] / ours,  # throughput ratio
+        "build_vs_naive": r["naive"]["seconds"] / ours,
+        "index_vs_raw": r["build"]["index_bytes"] / raw,
+        "naive_index_vs_raw": r["naive"]["bytes"] / raw,
+        "incremental_share": r["incremental"]["share"],
+        "query_p50_ms": r["queries"]["ours"]["p50_ms"],
+        "query_p95_ms": r["queries"]["ours"]["p95_ms"],
+        "query_p50_vs_naive": r["queries"]["ours"]["p50_ms"] / r["queries"]["naive"]["p50_ms"],
+        "build_peak_rss_mb": r["build"]["peak_rss_mb"],
+    }
+    if "serve_rss_mb" in r:
+        res["serve_rss_mb"] = r["serve_rss_mb"].get("VmHWM", r["serve_rss_mb"].get("VmRSS"))
+    return res
+
+
+def check_targets(rat: dict) -> list[dict]:
+    out = []
+    for name, (target, higher) in TARGETS.items():
+        if name not in rat:
+            continue
+        value = rat[name]
+        ok = value >= target if higher else value <= target
+        out.append({"figure": name, "value": value, "target": target,
+                    "ok": ok, "rule": ">=" if higher else "<="})
+    return out
+
+
+def machine() -> dict:
+    return {"cores": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(), "processor": platform.machine()}
+
+
+def format_report(result: dict) -> str:
+    lines = [f"policy-search benchmark — {result['date']} — {result['machine']['cores']} cores, "
+             f"Python {result['machine']['python']}"]
+    for r in result["workloads"]:
+        wl = r["workload"]
+        lines.append("")
+        lines.append(f"== {wl['name']}: {wl['files']:,} files, ~{wl['units']:,} units, "
+                     f"{wl['raw_bytes'] / 1e6:.1f} MB")
+        b, f, n = r["build"], r["floor"], r["naive"]
+        lines.append(f"{'build':<28}{'ours':>12}{'floor':>12}{'naive':>12}")
+        lines.append(f"{'  seconds':<28}{b['seconds']:>12.1f}{f['seconds']:>12.1f}"
+                     f"{n['seconds']:>12.1f}")
+        lines.append(f"{'  MB/s':<28}{b['mb_per_s']:>12.2f}{f['mb_per_s']:>12.2f}"
+                     f"{n['mb_per_s']:>12.2f}")
+        rat = r["ratios"]
+        lines.append(f"{'  throughput vs floor':<28}{rat['build_vs_floor']:>12.2f}{1:>12.2f}"
+                     f"{f['seconds'] / n['seconds']:>12.2f}")
+        lines.append(f"{'  index size / raw text':<28}{rat['index_vs_raw']:>12.2f}{'':>12}"
+                     f"{rat['naive_index_vs_raw']:>12.2f}")
+        lines.append(f"{'  peak RSS (MB)':<28}{b['peak_rss_mb']:>12.0f}")
+        inc = r["incremental"]
+        lines.append(f"{'update 1 changed + 1 added':<28}{inc['seconds']:>12.1f} s = "
+                     f"{inc['share'] * 100:.1f} % of the full build")
+        oq, nq = r["queries"]["ours"], r["queries"]["naive"]
+        lines.append(f"{'queries (page of 10)':<28}{'ours':>12}{'naive':>12}")
+        for k in ("p50_ms", "p95_ms", "p99_ms"):
+            lines.append(f"{'  ' + k:<28}{oq[k]:>12.1f}{nq[k]:>12.1f}")
+        lines.append(f"{'  p50 ratio ours/naive':<28}{rat['query_p50_vs_naive']:>12.2f}")
+        if oq.get("errors"):
+            lines.append(f"  query errors: {oq['errors']}")
+        if "http" in r:
+            h = r["http"]
+            lines.append(f"{'HTTP, 8 clients':<28}{h['throughput']:>12.1f} req/s, p95 "
+                         f"{h['p95_ms']:.0f} ms, {h['errors']} errors")
+            lines.append(f"{'  serving RSS (MB)':<28}{rat.get('serve_rss_mb', float('nan')):>12.0f}")
+        for name, a in r.get("anchors", {}).items():
+            lines.append(f"{'anchor ' + name:<28}build {a['build_seconds']:.1f} s, query p50 "
+                         f"{a['query']['p50_ms']:.2f} ms")
+        lines.append("targets" + (" (binding at 100k units)" if "100000" not in wl["name"] else ""))
+        for t in r["targets"]:
+            mark = "ok  " if t["ok"] else "MISS"
+            lines.append(f"  {mark} {t['figure']:<22} {t['value']:>10.3f}  (target {t['rule']} "
+                         f"{t['target']})")
+    return "\n".join(lines)
+
+
+def main(sizes: list[int], real: bool, jobs: int, http: bool, anchors: bool, out_dir: Path,
+         n_queries: int, keep: bool = False) -> dict:
+    def log(msg: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')} {msg}", file=sys.stderr, flush=True)
+
+    queries = W.query_mix(n_queries)
+    result = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": machine(), "jobs": jobs,
+              "queries": len(queries), "workloads": []}
+    for size in sizes:
+        work = Path(tempfile.mkdtemp(prefix=f"ps-bench-{size}-"))
+        try:
+            log(f"generating synthetic-{size}")
+            wl = W.synthetic(size, work / "corpus")
+            result["workloads"].append(run_workload(wl, work, jobs, queries, http, anchors, log))
+        finally:
+            if not keep:
+                shutil.rmtree(work, ignore_errors=True)
+    if real:
+        wl = W.real()
+        if wl is None:
+            log("real: ../shared/corpus-real not found; skipped")
+            result["notes"] = ["real workload skipped: corpus not found"]
+        else:
+            work = Path(tempfile.mkdtemp(prefix="ps-bench-real-"))
+            try:
+                result["workloads"].append(run_workload(wl, work, jobs, queries, http, anchors,
+                                                        log))
+            finally:
+                if not keep:
+                    shutil.rmtree(work, ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    (out_dir / f"bench-{stamp}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    print(format_report(result))
+    return result
