@@ -23,7 +23,7 @@ from whoosh.writing import SegmentWriter
 from indexer import store
 from indexer.codec import Codec, FastSegmentWriter
 from indexer.reading import CorpusFile, scan_corpus
-from indexer.records import FileResult, process_file
+from indexer.records import FileResult, process_file, warm_up
 from indexer.schema import SCHEMA_VERSION, make_schema
 
 WRITER_LIMIT_MB = 256
@@ -187,6 +187,7 @@ def _write_generation(build: Path, live: Path | None, plan: _Plan, jobs: int | N
     ix = whoosh_index.open_dir(str(build))
     tasks = sorted(plan.process, key=lambda f: -f.size)  # big files first: better balance
     nproc = _worker_count(jobs, len(tasks))
+    warm_up()  # before forking: workers inherit the loaded dictionaries
     pool = _WorkerPool(str(build), nproc) if nproc > 1 else None
     conn = store.connect(build)
     writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=Codec())
@@ -298,6 +299,7 @@ def _run_here(tasks: list[CorpusFile], writer: FastSegmentWriter) -> Iterator[Fi
 def _worker_main(build: str, tasks, results, parent: int) -> None:
     """Analyse files from ``tasks`` into a Whoosh segment of our own; report each file."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    warm_up()  # already loaded when forked; loads here under the spawn start method
     ix = whoosh_index.open_dir(build)
     writer = FastSegmentWriter(ix, limitmb=WRITER_LIMIT_MB)
     while True:

@@ -184,7 +184,7 @@ def mark_damage(line: str) -> str:
 
 
 @functools.cache
-def _very_rare_re() -> re.Pattern:
+def very_rare_re() -> re.Pattern:
     """A Han character that is not in the (large) set of characters seen more often."""
     seen = "".join(sorted(ch for ch, p in char_logp().items() if p > VERY_RARE and _HAN_RE.match(ch)))
     return re.compile(f"(?![{re.escape(seen)}])[{HAN_CHARS}]")
@@ -192,7 +192,7 @@ def _very_rare_re() -> re.Pattern:
 
 def _maybe_rare(line: str) -> bool:
     """Two or more characters that hardly ever occur in Chinese text (a cheap pre-check)."""
-    finder = _very_rare_re().finditer(fold(line))
+    finder = very_rare_re().finditer(fold(line))
     return next(finder, None) is not None and next(finder, None) is not None
 
 

@@ -95,6 +95,19 @@ def unit_row(doc: Document, unit: Unit) -> dict:
     }
 
 
+def warm_up() -> None:
+    """Load what every file needs (jieba and its dictionary, character frequencies) once.
+
+    Called in the build's parent before it forks its workers, so they inherit it instead of
+    each paying about a second."""
+    from indexer.analysis import tokenizer
+    from indexer.clean import char_logp, very_rare_re
+
+    tokenizer()
+    char_logp()
+    very_rare_re()
+
+
 def process_file(f: CorpusFile) -> tuple[FileResult, list[dict]]:
     """Read, decode, clean and analyse one file. Never raises: problems become a skip."""
     result = FileResult(f.doc_id, f.size, f.mtime_ns)
