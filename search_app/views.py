@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
 
@@ -9,7 +11,7 @@ from search_app import documents, get_engine
 from search_app.errors import NotFound
 from search_app.highlight import DAMAGE_SHOWN, match_spans, render
 from search_app.links import KIND_LABELS, Links
-from search_app.params import parse_args, search_with
+from search_app.params import SearchArgs, parse_args, search_with
 from search_app.query import QueryError, highlight_terms, parse_query
 
 bp = Blueprint("views", __name__)
@@ -52,6 +54,7 @@ def search_page():
     if not args.q:
         return render_template("home.html", q="", health=engine.health(), examples=EXAMPLES)
     result = search_with(engine, args)
+    args = understood(args, result.filters)
     links = Links(url_for("views.search_page"), args)
     facets = result.facets or {}
     return render_template(
@@ -69,6 +72,18 @@ def search_page():
         pages=links.pages(result.pages) if result.pages > 1 else [],
         suggestions=links.suggestions() if not result.total else [],
         first_rank=(result.page - 1) * result.per_page + 1,
+    )
+
+
+def understood(args: SearchArgs, filters: dict) -> SearchArgs:
+    """The arguments with the filters as the search resolved them (``黔南州`` becomes its full
+    path), so that facet links, chips and the trail compare paths with paths."""
+    region, year = filters.get("region"), filters.get("year")
+    return replace(
+        args,
+        region=list(region) if isinstance(region, list) and len(region) == len(args.region)
+        else args.region,
+        year=list(year) if isinstance(year, list) and len(year) == len(args.year) else args.year,
     )
 
 

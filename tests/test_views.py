@@ -116,6 +116,18 @@ def test_year_facet_toggles_and_combines(client):
     assert params(clear) == {"q": ["扶贫车间"]}
 
 
+def test_links_use_the_filters_as_the_search_understood_them(client):
+    # the region is resolved by the search (here: stray slashes dropped; with the gazetteer:
+    # 黔南州 -> its full path); chips, facet links and the form must use the resolved value
+    soup = page(client, "/?q=扶贫车间&region=/贵州省/&year=2021-2019")
+    assert [c.select_one("span").get_text() for c in soup.select(".chips .chip")] == [
+        "贵州省", "2019-2021"]
+    prefecture = soup.select_one(".facet-region .values a")["href"]
+    assert params(prefecture)["region"] == ["贵州省/黔南布依族苗族自治州"]
+    hidden = [(i["name"], i["value"]) for i in soup.select("form.search input[type=hidden]")]
+    assert hidden == [("region", "贵州省"), ("year", "2019-2021")]
+
+
 def test_search_form_keeps_the_filters(client):
     soup = page(client, "/?q=扶贫车间&region=贵州省&year=2020&kind=paragraph")
     hidden = {(i["name"], i["value"]) for i in soup.select("form.search input[type=hidden]")}
