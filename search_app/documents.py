@@ -12,8 +12,8 @@ from pathlib import Path
 
 from search_app.engine import Snapshot, loads
 
-# the key under which a table lists each row's unit ordinal (tolerant: named by the tables issue)
-_ROW_UNIT_KEYS = ("row_units", "row_ordinals", "ordinals", "units")
+# the key under which a table lists each row's unit ordinal ("units" in tables.Table.shape)
+_ROW_UNIT_KEYS = ("units", "row_units", "row_ordinals", "ordinals")
 
 
 @dataclass
@@ -22,6 +22,7 @@ class TableView:
     unit: str
     headers: list[str]
     rows: list[tuple[int | None, list[str]]]  # (unit ordinal of the row, cells)
+    totals: frozenset[int] = frozenset()  # indices of 合計 rows
 
 
 @dataclass
@@ -130,6 +131,7 @@ def table_view(t: dict) -> TableView:
         unit=_text(t.get("unit")),
         headers=[_text(h) for h in t.get("headers") or []],
         rows=out,
+        totals=frozenset(i for i in t.get("totals") or [] if isinstance(i, int)),
     )
 
 

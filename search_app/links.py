@@ -50,42 +50,45 @@ class Links:
 
         return [r for r in self.args.region if not related(r)] + [value]
 
-    def region_facet(self, values: list[dict]) -> list[Link]:
+    def facet(self, name: str, values: list[dict]) -> list[Link]:
+        """``region`` or ``year`` facet values as links: a selected value's link removes it,
+        another's adds it (a place replaces its ancestors and descendants). Keys beyond
+        value/label/count/selected are ignored."""
+        current: list[str] = getattr(self.args, name)
         out = []
         for v in values:
             value = str(v.get("value", ""))
             if not value:
                 continue
-            selected = bool(v.get("selected")) or value in self.args.region
-            region = ([r for r in self.args.region if r != value] if selected
-                      else self.region_value(value))
+            if value in current:
+                chosen = [c for c in current if c != value]
+            elif v.get("selected"):  # a year inside a selected range: narrow to it
+                chosen = [value]
+            else:
+                chosen = self.region_value(value) if name == "region" else current + [value]
+            title = value
+            if v.get("inferred"):
+                title = f"{v['inferred']} of {v.get('count')} with the year inferred from the text"
             out.append(Link(str(v.get("label") or value.rsplit("/", 1)[-1]),
-                            self.url(region=region), v.get("count"), selected, value))
+                            self.url(**{name: chosen}), v.get("count"),
+                            bool(v.get("selected")) or value in current, title))
         return out
 
-    def region_trail(self) -> list[Link]:
-        """With one region selected: the way up (all regions, province, prefecture…)."""
+    def region_trail(self, given: list[dict] | None = None) -> list[Link]:
+        """With one region selected: the way up (all regions, province, prefecture…), from the
+        facets' ``region_path`` when the search gives one, else from the selected path."""
         if len(self.args.region) != 1:
             return []
-        parts = self.args.region[0].split("/")
+        steps = [(str(s.get("value", "")), str(s.get("label") or "")) for s in given or []
+                 if isinstance(s, dict) and s.get("value")]
+        if not steps:
+            parts = self.args.region[0].split("/")
+            steps = [("/".join(parts[:i]), parts[i - 1]) for i in range(1, len(parts) + 1)]
         trail = [Link("All regions", self.url(region=[]))]
-        for depth in range(1, len(parts) + 1):
-            value = "/".join(parts[:depth])
-            trail.append(Link(parts[depth - 1], self.url(region=[value]),
-                              selected=depth == len(parts), title=value))
+        trail += [Link(label or value.rsplit("/", 1)[-1], self.url(region=[value]),
+                       selected=i == len(steps) - 1, title=value)
+                  for i, (value, label) in enumerate(steps)]
         return trail
-
-    def year_facet(self, values: list[dict]) -> list[Link]:
-        out = []
-        for v in values:
-            value = str(v.get("value", ""))
-            if not value:
-                continue
-            selected = bool(v.get("selected")) or value in self.args.year
-            year = ([y for y in self.args.year if y != value] if selected
-                    else self.args.year + [value])
-            out.append(Link(value, self.url(year=year), v.get("count"), selected))
-        return out
 
     def kind_choices(self) -> list[Link]:
         choices = [Link("all", self.url(kind=None), selected=self.args.kind is None)]

@@ -82,9 +82,11 @@ def runner() -> CliRunner:
 # ---- web app: a small index whose units carry regions, years and a table ----------------------
 #
 # STAND-IN until the regions/years issue (8) and the tables issue (4) are merged: units on main
-# carry no regions or years and no tables, so `fake_facets_and_tables` wraps parse_document to
-# set them from FAKE_FACETS and FAKE_TABLES. After merging, build `faceted_index` without the
-# wrapper and adjust the expected places/years in the web tests to what recognition finds.
+# carry no regions or years and no tables, so `faceted_index` gives the documents below the
+# regions, years and table of FAKE_FACETS / FAKE_TABLES. It does so in `whoosh_fields`, the
+# first per-unit step after the parser (and after any annotation a later issue adds), so these
+# values win. After merging, drop the patch in `faceted_index` and adjust the expected places
+# and years in the web tests to what recognition finds.
 
 WEB_DOCS = {
     **DOCS,
@@ -126,39 +128,34 @@ FAKE_TABLES = {
         "unit": "万元",
         "headers": ["年度", "财政帮扶资金"],
         "rows": [["2018", "8256.88"], ["2019", "9021.50"], ["2020", "10032.10"]],
-        "row_units": [0, 1, 2],
+        "units": [0, 1, 2],  # the unit ordinal of each row
+        "totals": [],
     },
 }
 
 
-def fake_facets_and_tables(parse):
-    """Wrap ``parse_document``: regions, year and tables from FAKE_FACETS / FAKE_TABLES."""
+def fake_facets_and_tables(doc) -> None:
+    """Set a parsed document's regions, year and table from FAKE_FACETS / FAKE_TABLES.
 
-    def wrapped(text, doc_id):
-        doc = parse(text, doc_id)
-        regions_of, year = FAKE_FACETS.get(doc_id, (lambda i: [], None))
+    Idempotent (it runs once per unit): the table is made once, the rest is plain assignment.
+    """
+    regions_of, year = FAKE_FACETS.get(doc.doc_id, (lambda i: [], None))
+    for unit in doc.units:
+        unit.extra["regions"] = regions_of(unit.ordinal)
+    doc.meta["regions"] = sorted({r for u in doc.units for r in u.extra["regions"]})
+    doc.meta["year"], doc.meta["year_source"] = year, "published" if year else None
+    table = FAKE_TABLES.get(doc.doc_id)
+    if table and not doc.meta.get("tables"):
+        rows = dict(zip(table["units"], table["rows"], strict=True))
         for unit in doc.units:
-            if regions_of(unit.ordinal):
-                unit.extra["regions"] = regions_of(unit.ordinal)
-        doc.meta["regions"] = sorted({r for u in doc.units for r in u.extra.get("regions", [])})
-        if year:
-            doc.meta["year"], doc.meta["year_source"] = year, "published"
-        table = FAKE_TABLES.get(doc_id)
-        if table:
-            rows = dict(zip(table["row_units"], table["rows"], strict=True))
-            for unit in doc.units:
-                if unit.ordinal in rows:
-                    unit.kind, unit.table = "table_row", table["caption"]
-                    unit.cells = [{"header": h, "value": v}
-                                  for h, v in zip(table["headers"], rows[unit.ordinal],
-                                                  strict=True)]
-            outline = [e for e in doc.outline if e.get("unit") not in rows]
-            at = next(i for i, e in enumerate(doc.outline) if e.get("unit") in rows)
-            doc.outline = outline[:at] + [{"table": 0}] + outline[at:]
-            doc.meta["tables"] = [table]
-        return doc
-
-    return wrapped
+            if unit.ordinal in rows:
+                unit.kind, unit.table = "table_row", table["caption"]
+                unit.cells = [{"header": h, "value": v}
+                              for h, v in zip(table["headers"], rows[unit.ordinal], strict=True)]
+        at = next(i for i, e in enumerate(doc.outline) if e.get("unit") in rows)
+        outline = [e for e in doc.outline if e.get("unit") not in rows]
+        doc.outline = outline[:at] + [{"table": 0}] + outline[at:]
+        doc.meta["tables"] = [table]
 
 
 @pytest.fixture(scope="session")
@@ -169,9 +166,15 @@ def faceted_index(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("web")
     corpus = write_corpus(base / "corpus", WEB_DOCS)
     index = base / "index"
+    whoosh_fields = records.whoosh_fields
+
+    def with_fakes(doc, unit, title_words):
+        fake_facets_and_tables(doc)
+        return whoosh_fields(doc, unit, title_words)
+
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(records, "parse_document", fake_facets_and_tables(records.parse_document))
-        build_index(corpus, index, jobs=1)
+        mp.setattr(records, "whoosh_fields", with_fakes)
+        build_index(corpus, index, jobs=1)  # in this process, so the patch applies
     return index
 
 

@@ -29,10 +29,10 @@ def test_search_shape_is_pinned(client):
     assert data["ok"] is True and data["query"] == "扶贫车间"
     assert data["total"] == 27 and data["page"] == 1 and data["per_page"] == 10
     assert len(data["hits"]) == 10 and isinstance(data["took_ms"], float)
-    for hit in data["hits"]:
-        assert set(hit) == HIT_KEYS, set(hit) ^ HIT_KEYS
+    for hit in data["hits"]:  # documented keys; later issues may add some (mentions_years…)
+        assert HIT_KEYS <= set(hit), HIT_KEYS - set(hit)
         assert "<mark>" in hit["snippet"]
-    assert set(data["facets"]) == {"region", "year"}
+    assert {"region", "year"} <= set(data["facets"])
     assert {"value", "label", "count"} <= set(data["facets"]["region"][0])
     assert {"value", "count"} <= set(data["facets"]["year"][0])
     assert data["filters"] == {"region": [], "year": []}

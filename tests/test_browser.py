@@ -17,6 +17,13 @@ import threading
 from pathlib import Path
 
 import pytest
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output"
@@ -39,9 +46,6 @@ def browser(tmp_path_factory):
     if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
         unavailable(f"Chromium not installed ({CHROMIUM}, {CHROMEDRIVER}): "
                     "apt-get install chromium chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
     for arg in ("--headless=new", "--disable-gpu", "--disable-dev-shm-usage",
@@ -113,22 +117,14 @@ def seeds_server(seeds_index):
 
 
 def wait_for(driver, css: str):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
-
     return WebDriverWait(driver, WAIT).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
 def find(driver, css: str):
-    from selenium.webdriver.common.by import By
-
     return driver.find_element(By.CSS_SELECTOR, css)
 
 
 def find_all(driver, css: str):
-    from selenium.webdriver.common.by import By
-
     return driver.find_elements(By.CSS_SELECTOR, css)
 
 
@@ -139,24 +135,16 @@ def total(driver) -> int:
 def click_and_wait(driver, element, css: str = ".summary"):
     old = find(driver, "html")
     element.click()
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
-
     WebDriverWait(driver, WAIT).until(EC.staleness_of(old))
     return wait_for(driver, css)
 
 
 def type_query(driver, text: str):
-    from selenium.webdriver.common.keys import Keys
-
     box = find(driver, "form.search input[name=q]")
     box.clear()
     box.send_keys(text)
     old = find(driver, "html")
     box.send_keys(Keys.ENTER)
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
-
     WebDriverWait(driver, WAIT).until(EC.staleness_of(old))
 
 
@@ -199,8 +187,6 @@ def test_region_and_year_facets_narrow_the_results(browser, server):
     browser.set_window_size(*DESKTOP)
     browser.get(server + "?q=扶贫车间")
     before = total(browser)
-    from selenium.webdriver.common.by import By
-
     province = browser.find_element(By.XPATH, "//section[contains(@class,'facet-region')]"
                                               "//a[.//span[text()='贵州省']]")
     click_and_wait(browser, province)
@@ -251,8 +237,6 @@ def test_table_row_is_highlighted_in_a_real_table(browser, server):
 
 @pytest.mark.parametrize("query", ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>'])
 def test_typed_markup_is_shown_as_text(browser, server, query):
-    from selenium.common.exceptions import NoAlertPresentException
-
     browser.set_window_size(*DESKTOP)
     browser.get(server)
     type_query(browser, query)

@@ -61,7 +61,7 @@ def test_region_value(current, value, expected):
 
 def test_region_facet_toggles_and_tolerates_extra_keys():
     links = Links("/", args(region=["贵州省"]))
-    facet = links.region_facet([
+    facet = links.facet("region", [
         {"value": "贵州省/黔南州", "label": "黔南州", "count": 3, "level": 2, "region_path": []},
         {"value": "贵州省", "count": 5, "selected": True},
         {"value": "", "count": 1},
@@ -132,9 +132,11 @@ def test_blocks_follow_the_outline_and_show_every_unit_once():
          {"heading": "(一)", "level": 4}, {"unit": 3}, {"unit": 3}, {"table": 7}, {"junk": 1}],
         [(0, "paragraph"), (1, "table_row"), (2, "table_row"), (3, "paragraph"),
          (4, "paragraph")],
-        [{"caption": "表1", "headers": ["a"], "rows": [["x"], ["y"]], "row_units": [1, 2]}],
+        [{"caption": "表1", "headers": ["a"], "rows": [["x"], ["y"]], "units": [1, 2],
+          "totals": [1]}],
     )
     assert shape(d.blocks()) == ["h2:一、", "u0", "table:1,2", "h3:(一)", "u3", "u4"]
+    assert d.blocks()[2][1].totals == {1}
 
 
 def test_without_tables_table_rows_are_units():
@@ -146,14 +148,36 @@ def test_without_tables_table_rows_are_units():
     "table,headers,rows",
     [
         ({"caption": "表1", "headers": ["年度", "资金"], "rows": [["2018", 1.5]],
-          "row_units": [4]}, ["年度", "资金"], [(4, ["2018", "1.5"])]),
+          "units": [4]}, ["年度", "资金"], [(4, ["2018", "1.5"])]),
+        ({"headers": ["a"], "rows": [["x"]], "row_units": [2]}, ["a"], [(2, ["x"])]),
         ({"headers": [["貧困發生率(%)", "2016年"]], "rows": [{"cells": ["3"], "unit": 9}]},
          ["貧困發生率(%) 2016年"], [(9, ["3"])]),
         ({"rows": [[{"header": "a", "value": "v"}, None]], "ordinals": []}, [], [(None, ["v", ""])]),
         ({}, [], []),
     ],
-    ids=["plain", "two-level-header-and-row-dicts", "cell-dicts", "empty"],
+    ids=["plain", "other-key", "two-level-header-and-row-dicts", "cell-dicts", "empty"],
 )
 def test_table_view_tolerates_layouts(table, headers, rows):
     view = table_view(table)
     assert view.headers == headers and view.rows == rows
+
+
+def test_year_facet_inside_a_selected_range_narrows_to_that_year():
+    links = Links("/", args(year=["2016-2018"]))
+    facet = links.facet("year", [{"value": 2017, "count": 4, "selected": True, "inferred": 1},
+                                 {"value": 2020, "count": 2}])
+    assert [(f.label, f.selected) for f in facet] == [("2017", True), ("2020", False)]
+    assert facet[0].url.endswith("&year=2017")
+    assert facet[1].url.endswith("&year=2016-2018&year=2020")
+    assert facet[0].title == "1 of 4 with the year inferred from the text"
+
+
+def test_region_trail_prefers_the_searchs_breadcrumb():
+    links = Links("/", args(region=["贵州省/黔南布依族苗族自治州"]))
+    given = [{"value": "贵州省", "label": "贵州省", "level": "province"},
+             {"value": "贵州省/黔南布依族苗族自治州", "label": "黔南州"}]
+    assert [(t.label, t.selected) for t in links.region_trail(given)] == [
+        ("All regions", False), ("贵州省", False), ("黔南州", True)]
+    assert [t.label for t in links.region_trail([])] == [
+        "All regions", "贵州省", "黔南布依族苗族自治州"]
+    assert Links("/", args(region=["a", "b"])).region_trail(given) == []
