@@ -1,7 +1,8 @@
 """The one parser of search parameters, shared by the page (``/``) and the API (``/api/search``).
 
-Everything that can be checked without the index is checked here, so a bad request is refused
-with a message that names the parameter before any search work is done.
+Everything but the region is checked here, so a bad request is refused with a message that
+names the parameter before any search work is done; a region is resolved against the index by
+``search()``, whose ValueError ``search_with`` turns into the same kind of error.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from search_app.query import QueryError
 from search_app.search import KINDS, MAX_PER_PAGE, SearchResult, search
 
 DEFAULT_PER_PAGE = 10
-MAX_REGION_CHARS = 100
 PARAMETERS = ("q", "region", "year", "kind", "page", "per_page")
 _WHOLE = re.compile(r"^\s*\d{1,9}\s*$")
 
@@ -44,10 +44,6 @@ class SearchArgs:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
-    @property
-    def filters(self) -> dict:
-        return {"region": self.region, "year": self.year}
-
 
 def _whole(args, name: str, default: int, low: int, high: int | None) -> int:
     raw = args.get(name)
@@ -69,11 +65,6 @@ def parse_args(args) -> SearchArgs:
     kind = (args.get("kind") or "").strip() or None
     if kind is not None and kind not in KINDS:
         raise BadParameter("kind", f"kind must be one of: {', '.join(KINDS)}, not {kind[:20]!r}")
-    regions = _values(args, "region")
-    for r in regions:
-        if len(r) > MAX_REGION_CHARS:
-            raise BadParameter("region", f"region is too long (at most {MAX_REGION_CHARS} "
-                               "characters)")
     years = _values(args, "year")
     try:
         parse_years(years)
@@ -81,7 +72,7 @@ def parse_args(args) -> SearchArgs:
         raise BadParameter("year", str(err)) from None
     return SearchArgs(
         q=(args.get("q") or "").strip(),
-        region=list(dict.fromkeys(regions)),
+        region=list(dict.fromkeys(_values(args, "region"))),  # resolved by search()
         year=list(dict.fromkeys(years)),
         kind=kind,
         page=_whole(args, "page", 1, 1, None),

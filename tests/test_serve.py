@@ -151,3 +151,21 @@ def test_flask_run_finds_the_factory(docs_index, tmp_path):
     for rule in ("/api/search", "/api/doc/<path:doc_id>", "/api/health", "/doc/<path:doc_id>"):
         assert rule in out.stdout
 
+
+
+def test_an_unexpected_error_is_a_500_without_details(docs_index, caplog):
+    app = create_app({"INDEX_DIR": str(docs_index)})
+
+    def boom():
+        raise RuntimeError("secret detail")
+
+    app.add_url_rule("/api/boom", "api_boom", boom)
+    app.add_url_rule("/boom", "boom", boom)
+    client = app.test_client()
+    resp = client.get("/api/boom")
+    assert resp.status_code == 500
+    assert resp.get_json() == {"ok": False, "status": 500, "error": "internal error"}
+    page = client.get("/boom")
+    assert page.status_code == 500 and b"secret detail" not in page.data
+    assert b"went wrong on our side" in page.data
+    assert "secret detail" in caplog.text  # logged for the operator
