@@ -203,12 +203,16 @@ def test_bad_query_keeps_what_was_typed(client):
 
 
 def test_typed_markup_is_text(client):
-    resp = client.get("/?q=<script>alert(1)</script>&region=<b>x</b>")
-    soup = BeautifulSoup(resp.get_data(as_text=True), "html.parser")
+    soup = page(client, "/?q=<script>alert(1)</script>")
     assert [s.get("src") for s in soup.find_all("script")] == ["/static/app.js"]
-    assert soup.find("b") is None
     assert soup.select_one("form.search input[name=q]")["value"] == "<script>alert(1)</script>"
     assert "<script>alert(1)</script>" in soup.title.get_text()
+    # an unknown region is a 400 once places are resolved (issue 8), a filter until then;
+    # either way what was typed is text
+    resp = client.get("/?q=扶贫&region=<b>x</b>")
+    assert resp.status_code in (200, 400)
+    soup = BeautifulSoup(resp.get_data(as_text=True), "html.parser")
+    assert soup.find("b") is None and "&lt;b&gt;x" in resp.get_data(as_text=True)
 
 
 def test_corpus_text_is_escaped_and_only_marks_are_markup(client):
