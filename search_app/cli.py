@@ -239,5 +239,59 @@ def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_
         _print_hits(data, result, show_facets)
 
 
+# ---- serve --------------------------------------------------------------------------------
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="POLICY_SEARCH_HOST",
+              help="Address to listen on (0.0.0.0 makes the page reachable from other machines).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              envvar="POLICY_SEARCH_PORT", help="Port to listen on (0 picks a free one).")
+@index_dir_option
+@click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS,
+              envvar="POLICY_SEARCH_CORPUS", show_envvar=True, show_default=True,
+              help="Folder of reports, indexed first when there is no index yet.")
+@click.option("--threads", type=click.IntRange(1, 64), default=6, show_default=True,
+              help="Requests answered at the same time.")
+@click.option("--get", "get_path", metavar="PATH",
+              help="Print the response to one request (e.g. /api/health) and exit.")
+def serve_cmd(host, port, index_dir, corpus, threads, get_path):
+    """Serve the search page and the JSON API.
+
+    With no index yet, the corpus is indexed first (with a progress bar), so a fresh
+    checkout only needs this one command. A rebuild while serving is picked up without
+    a restart.
+
+    \b
+    Example:
+      policy-search serve
+      policy-search serve --port 8080 --index-dir /srv/index
+      policy-search serve --get '/api/search?q=扶贫车间'
+    """
+    from search_app import create_app
+    from search_app import server as S
+
+    if store.live_generation(index_dir) is None:
+        click.echo(f"no index at {index_dir} yet: indexing {corpus} first", err=True)
+        run_build(corpus, index_dir, full=False, jobs=None)
+    app = create_app({"INDEX_DIR": str(index_dir), "CORPUS": str(corpus)})
+    if get_path:
+        response = app.test_client().get(get_path)
+        text = response.get_data(as_text=True)
+        click.echo(text, nl=not text.endswith("\n"))
+        sys.exit(0 if response.status_code < 400 else 1)
+    try:
+        health = S.warm_up(app)
+        server = S.make_server(app, host, port, threads)
+    except store.IndexError_ as err:
+        raise CliError(str(err)) from None
+    except OSError as err:
+        raise CliError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+    click.echo(f"{health['documents']:,} documents, {health['units']:,} units "
+               f"(index built {health.get('built_at') or 'at an unknown time'})")
+    click.echo(f"Serving on {S.server_url(server)}  (Ctrl-C to stop)")
+    S.run(server, on_stop=lambda: click.echo("stopped", err=True))
+
+
 def main() -> None:  # pragma: no cover - console entry
     cli(prog_name=os.path.basename(sys.argv[0]) or "policy-search")

@@ -23,7 +23,7 @@ def search_url(path: str, q: str, filters: dict, kind: str | None, page: int,
 
 def search_json(result: SearchResult, kind: str | None = None) -> dict:
     """The /api/search object; ``next`` is the relative URL of the next page or None."""
-    data = result.to_dict()
+    data = {"ok": True, **result.to_dict()}
     if result.page < result.pages:
         data["next"] = search_url("/api/search", result.query, result.filters, kind,
                                   result.page + 1, result.per_page)

@@ -1,0 +1,34 @@
+// Niceties only: the page works the same without this file.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var box = document.querySelector(".search input[name=q]");
+  // "/" jumps to the search box, as on many search sites.
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "/" && box && document.activeElement !== box &&
+        !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {
+      e.preventDefault();
+      box.focus();
+      box.select();
+    }
+  });
+  // On a phone the filters start folded, so the results come first.
+  var panel = document.querySelector(".facet-panel");
+  if (panel && window.matchMedia("(max-width: 859px)").matches) {
+    panel.removeAttribute("open");
+  }
+  // Long facet lists: show the first twelve values and a button for the rest.
+  document.querySelectorAll(".values").forEach(function (list) {
+    var extra = list.querySelectorAll("li.extra").length;
+    if (!extra) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "more-toggle";
+    button.textContent = "show " + extra + " more";
+    button.addEventListener("click", function () {
+      var open = list.classList.toggle("show-all");
+      button.textContent = open ? "show fewer" : "show " + extra + " more";
+    });
+    list.after(button);
+  });
+})();

@@ -1,0 +1,106 @@
+"""The HTML pages: the search page (``/``) and the document view (``/doc/<doc_id>``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Blueprint, render_template, request, url_for
+from markupsafe import Markup
+
+from search_app import documents, get_engine
+from search_app.errors import NotFound
+from search_app.highlight import DAMAGE_SHOWN, match_spans, render
+from search_app.links import KIND_LABELS, Links
+from search_app.params import SearchArgs, parse_args, search_with
+from search_app.query import QueryError, highlight_terms, parse_query
+
+bp = Blueprint("views", __name__)
+
+# U+22EF stands for damaged source text in everything ``highlight.render`` produces (no report
+# in the 2,757-document real corpus contains the character itself), so it can be greyed here.
+DAMAGE_HTML = ('<span class="damage" title="damaged text in the source (unreadable '
+               'characters left out)">' + DAMAGE_SHOWN + "</span>")
+EXAMPLES = ("东西部协作", "易地扶贫搬迁", '"扶贫车间"', "闽宁协作 OR 粤黔协作")
+
+
+@bp.app_template_filter("marks")
+def marks(html: str | None) -> Markup:
+    """Our own highlight HTML (already escaped; only <mark> is markup) as safe markup."""
+    return Markup((html or "").replace(DAMAGE_SHOWN, DAMAGE_HTML))
+
+
+@bp.app_template_filter("highlight")
+def highlight(text: str | None, terms: list[str]) -> Markup:
+    """Escape stored text and mark the query's terms in it."""
+    text = text or ""
+    return marks(render(text, match_spans(text, terms)))
+
+
+@bp.app_template_global("doc_url")
+def doc_url(doc_id: str, ordinal: int | None = None, q: str = "") -> str:
+    url = url_for("views.document", doc_id=doc_id, q=q or None)
+    return url + (f"#u-{ordinal}" if ordinal is not None else "")
+
+
+@bp.app_template_global("kind_label")
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " "))
+
+
+@bp.route("/")
+def search_page():
+    args = parse_args(request.args)
+    engine = get_engine()
+    if not args.q:
+        return render_template("home.html", q="", health=engine.health(), examples=EXAMPLES)
+    result = search_with(engine, args)
+    args = understood(args, result.filters)
+    links = Links(url_for("views.search_page"), args)
+    facets = result.facets or {}
+    return render_template(
+        "search.html",
+        q=args.q,
+        args=args,
+        result=result,
+        links=links,
+        regions=links.facet("region", facets.get("region") or []),
+        trail=links.region_trail(facets.get("region_path")),
+        years=links.facet("year", facets.get("year") or []),
+        kinds=links.kind_choices(),
+        chips=links.chips(),
+        clear_url=links.clear_filters(),
+        pages=links.pages(result.pages) if result.pages > 1 else [],
+        suggestions=links.suggestions() if not result.total else [],
+        first_rank=(result.page - 1) * result.per_page + 1,
+    )
+
+
+def understood(args: SearchArgs, filters: dict) -> SearchArgs:
+    """The arguments with the filters as the search resolved them (``黔南州`` becomes its full
+    path), so that facet links, chips and the trail compare paths with paths."""
+    region, year = filters.get("region"), filters.get("year")
+    return replace(
+        args,
+        region=list(region) if isinstance(region, list) and len(region) == len(args.region)
+        else args.region,
+        year=list(year) if isinstance(year, list) and len(year) == len(args.year) else args.year,
+    )
+
+
+def query_terms(q: str) -> list[str]:
+    """The strings to mark for ``q``; none for a query that cannot be parsed."""
+    if not q.strip():
+        return []
+    try:
+        return highlight_terms(parse_query(q))
+    except QueryError:
+        return []
+
+
+@bp.route("/doc/<path:doc_id>")
+def document(doc_id: str):
+    doc = documents.load(get_engine().snapshot(), doc_id)
+    if doc is None:
+        raise NotFound(f"no document {doc_id!r} in the index")
+    q = request.args.get("q", "").strip()
+    return render_template("doc.html", doc=doc, blocks=doc.blocks(), q=q, terms=query_terms(q))
