@@ -26,16 +26,26 @@ def match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     hay = c.text
     taken: list[tuple[int, int]] = []
     for term in terms:
+        # a number or Latin word matches whole (14 is not marked inside 140 or 2014)
+        edges = (term[0].isascii() and term[0].isalnum(), term[-1].isascii() and term[-1].isalnum())
         start = 0
         while True:
             i = hay.find(term, start)
             if i == -1:
                 break
             j = i + len(term)
+            start = j if j > i else i + 1
+            if (edges[0] and i > 0 and _wordchar(hay[i - 1])) or \
+                    (edges[1] and j < len(hay) and _wordchar(hay[j])):
+                start = i + 1
+                continue
             if not any(a < j and i < b for a, b in taken):
                 taken.append((i, j))
-            start = j
     return _merge([c.source_span(a, b) for a, b in taken])
+
+
+def _wordchar(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == ".")
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -22,6 +22,7 @@ WORD_BOOST = 1.5  # a whole-word match counts more than a bigram-only match
 TITLE_BOOST = 0.4
 SECTION_BOOST = 0.3
 PHRASE_BOOST = 1.0
+SINGLE_CHAR_SCORE = 0.5
 
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
 
@@ -148,7 +149,9 @@ def _bigram_query(parts: TermParts) -> wq.Query | None:
     subs: list[wq.Query] = []
     for run in parts.han_runs:
         if len(run) == 1:
-            subs.append(wq.Prefix("bigrams", run))
+            # every occurrence of a character starts a bigram or ends a run: all of them,
+            # unscored (scoring thousands of expansions took the server tens of seconds)
+            subs.append(wq.ConstantScoreQuery(wq.Prefix("bigrams", run), score=SINGLE_CHAR_SCORE))
         else:
             grams = run_bigrams(run)
             subs.append(wq.Term("bigrams", grams[0]) if len(grams) == 1
