@@ -5,6 +5,7 @@ This is the work a build process does for one file; it runs in the worker proces
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import traceback
@@ -35,9 +36,15 @@ def uid(doc_id: str, ordinal: int) -> str:
     return f"{doc_id}#{ordinal}"
 
 
+@functools.lru_cache(maxsize=512)
+def _section_words(section: str) -> tuple[str, ...]:
+    """A section heads many units in a row: segment it once."""
+    return tuple(analyze(section).words)
+
+
 def whoosh_fields(doc: Document, unit: Unit, title_words: list[str]) -> dict:
     tokens = analyze(doc.search_text(unit))
-    section_words = analyze(unit.section).words if unit.section else []
+    section_words = list(_section_words(unit.section)) if unit.section else []
     fields = {
         "doc_id": doc.doc_id,
         "ordinal": unit.ordinal,
