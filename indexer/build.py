@@ -190,7 +190,7 @@ def _write_generation(build: Path, live: Path | None, plan: _Plan, jobs: int | N
     warm_up()  # before forking: workers inherit the loaded dictionaries
     pool = _WorkerPool(str(build), nproc) if nproc > 1 else None
     conn = store.connect(build)
-    writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=Codec())
+    writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=Codec(), compound=False)
     local = None if pool else FastSegmentWriter(ix, limitmb=WRITER_LIMIT_MB)
     try:
         for doc_id in sorted(plan.changed | plan.deleted):

@@ -346,6 +346,10 @@ class FastSegmentWriter(SegmentWriter):
 
     def __init__(self, ix, **kwargs):
         kwargs.setdefault("codec", Codec())
+        # Separate files, not one compound file: Whoosh reads a compound segment's term index
+        # and postings into memory (BytesIO copies), which made a server's RSS grow with the
+        # index; plain files are read through the page cache.
+        kwargs.setdefault("compound", False)
         super().__init__(ix, _lk=False, **kwargs)
         self._postings: dict[str, dict[str | bytes, _Postings]] = {}
         self._doclens: dict[str, array] = {}  # field -> length of that field in each unit

@@ -10,7 +10,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, FieldType, Schema
 from indexer.analysis import BigramAnalyzer, WordAnalyzer
 from indexer.codec import INLINE_LIMIT, Codec, CompactPositions, WordCounts  # noqa: F401
 
-SCHEMA_VERSION = 4  # 2: amount (table rows); 3: compact codec, no uid field; 4: both
+SCHEMA_VERSION = 5  # 2: amount; 3: compact codec, no uid; 5: segments as separate files
 
 
 def words_field(boost: float = 1.0) -> FieldType:
