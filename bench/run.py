@@ -72,6 +72,7 @@ def _our_queries(index_dir: Path, queries: list[W.Query]) -> dict:
         except (QueryError, ValueError) as err:
             errors.append(f"{q.q}: {err}")
         times.append(time.perf_counter() - t)
+    engine.close()
     return {"times": times, "errors": errors, "zero_hits": sum(1 for t in totals if t == 0)}
 
 

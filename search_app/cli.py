@@ -278,6 +278,7 @@ def serve_cmd(host, port, index_dir, corpus, threads, get_path):
     if get_path:
         response = app.test_client().get(get_path)
         text = response.get_data(as_text=True)
+        app.extensions["policy_search"].close()
         click.echo(text, nl=not text.endswith("\n"))
         sys.exit(0 if response.status_code < 400 else 1)
     try:

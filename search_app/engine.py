@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,9 @@ class Snapshot:
         self.ix = whoosh_index.open_dir(str(gen))
         self._local = threading.local()
         self._lock = threading.Lock()
+        self._opened: list = []  # every thread's searcher and connection, closed together
+        # closed with the snapshot, or when it is dropped without close() (a test's app)
+        self._finalizer = weakref.finalize(self, _release, self._opened, self.ix)
         self._facets: UnitFacets | None = None
         conn = store.connect(gen, readonly=True)
         try:
@@ -47,12 +51,16 @@ class Snapshot:
         s = getattr(self._local, "searcher", None)
         if s is None:
             s = self._local.searcher = self.ix.searcher()
+            with self._lock:
+                self._opened.append(s)
         return s
 
     def db(self):
         conn = getattr(self._local, "db", None)
         if conn is None:
             conn = self._local.db = store.connect(self.gen, readonly=True)
+            with self._lock:
+                self._opened.append(conn)
         return conn
 
     def facet_data(self) -> UnitFacets:
@@ -76,10 +84,15 @@ class Snapshot:
         return UnitFacets(years, regions)
 
     def close(self) -> None:
-        s = getattr(self._local, "searcher", None)
-        if s is not None:
-            s.close()
-        self.ix.close()
+        """Close every thread's searcher and database connection, then the index."""
+        self._local = threading.local()
+        self._finalizer()
+
+
+def _release(opened: list, ix) -> None:
+    while opened:
+        opened.pop().close()
+    ix.close()
 
 
 class Engine:
@@ -90,7 +103,6 @@ class Engine:
         self._lock = threading.Lock()
         self._snap: Snapshot | None = None
         self._checked = 0.0
-        self._retired: list[Snapshot] = []
 
     def snapshot(self) -> Snapshot:
         now = time.monotonic()
@@ -101,14 +113,23 @@ class Engine:
             self._checked = now
             gen = store.require_live(self.index_dir)
             if self._snap is None or self._snap.gen != gen:
-                old = self._snap
+                # The old snapshot is not closed here: requests still running hold it, and
+                # its finalizer closes its files when the last of them lets go.
                 self._snap = Snapshot(gen)
-                if old is not None:
-                    self._retired.append(old)
-                    # keep one retired snapshot for requests still using it
-                    while len(self._retired) > 1:
-                        self._retired.pop(0).close()
             return self._snap
+
+    def close(self) -> None:
+        """Close the live snapshot (its files and connections)."""
+        with self._lock:
+            snap, self._snap = self._snap, None
+        if snap is not None:
+            snap.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def health(self) -> dict:
         snap = self.snapshot()

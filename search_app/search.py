@@ -81,12 +81,13 @@ class SearchResult:
         }
 
 
-def _snapshot(index) -> Snapshot:
+def _snapshot(index) -> tuple[Snapshot, bool]:
+    """The snapshot to search, and whether this call opened it (and must close it)."""
     if isinstance(index, Snapshot):
-        return index
+        return index, False
     if isinstance(index, Engine):
-        return index.snapshot()
-    return Engine(Path(index)).snapshot()
+        return index.snapshot(), False
+    return Engine(Path(index)).snapshot(), True
 
 
 def search(
@@ -106,7 +107,15 @@ def search(
         raise ValueError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}")
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of: {', '.join(KINDS)}")
-    snap = _snapshot(index)
+    snap, owned = _snapshot(index)
+    try:
+        return _search(snap, q, region, year, kind, page, per_page, started)
+    finally:
+        if owned:
+            snap.close()
+
+
+def _search(snap: Snapshot, q, region, year, kind, page, per_page, started) -> SearchResult:
     filters = F.parse_filters(snap, region, year)
     parsed = parse_query(q)
     wquery = to_whoosh(parsed)

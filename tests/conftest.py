@@ -182,7 +182,9 @@ def faceted_index(tmp_path_factory) -> Path:
 def app(faceted_index):
     from search_app import create_app
 
-    return create_app({"INDEX_DIR": str(faceted_index), "TESTING": True})
+    app = create_app({"INDEX_DIR": str(faceted_index), "TESTING": True})
+    yield app
+    app.extensions["policy_search"].close()
 
 
 @pytest.fixture
@@ -194,4 +196,6 @@ def client(app):
 def seeds_client(seeds_index):
     from search_app import create_app
 
-    return create_app({"INDEX_DIR": str(seeds_index), "TESTING": True}).test_client()
+    app = create_app({"INDEX_DIR": str(seeds_index), "TESTING": True})
+    yield app.test_client()
+    app.extensions["policy_search"].close()

@@ -69,12 +69,14 @@ def test_totals_row_is_marked(seeds_index):
     assert hit.cells[0]["value"] == "合計"
     from search_app.engine import Engine, loads
 
-    snap = Engine(seeds_index).snapshot()
-    extra = loads(snap.db().execute("SELECT extra FROM units WHERE uid = ?",
-                                    (hit.uid,)).fetchone()["extra"], {})
+    with Engine(seeds_index) as engine:
+        snap = engine.snapshot()
+        extra = loads(snap.db().execute("SELECT extra FROM units WHERE uid = ?",
+                                        (hit.uid,)).fetchone()["extra"], {})
+        doc = snap.db().execute("SELECT tables FROM docs WHERE doc_id = ?",
+                                (hit.doc_id,)).fetchone()
     assert extra["total"] is True
     assert {"header": "其中:上交市統籌使用數", "value": 20016.76, "unit": "万元"} in extra["numbers"]
-    doc = snap.db().execute("SELECT tables FROM docs WHERE doc_id = ?", (hit.doc_id,)).fetchone()
     tables = json.loads(doc["tables"])
     table = next(t for t in tables if t["caption"] == hit.table)
     assert table["units"][table["totals"][0]] == hit.ordinal
@@ -85,11 +87,11 @@ def test_amount_field_holds_money_in_yuan(seeds_index):
 
     from search_app.engine import Engine
 
-    snap = Engine(seeds_index).snapshot()
-    searcher = snap.searcher()
-    # 9020.58 万元 (2019) is the only money cell between 9e7 and 9.1e7 yuan
-    docs = list(searcher.docs_for_query(NumericRange("amount", 9.0e7, 9.1e7)))
-    stored = [searcher.stored_fields(d) for d in docs]
+    with Engine(seeds_index) as engine:
+        searcher = engine.snapshot().searcher()
+        # 9020.58 万元 (2019) is the only money cell between 9e7 and 9.1e7 yuan
+        docs = list(searcher.docs_for_query(NumericRange("amount", 9.0e7, 9.1e7)))
+        stored = [searcher.stored_fields(d) for d in docs]
     assert [f"{f['doc_id']}#{f['ordinal']}" for f in stored] == [
         search(seeds_index, "2019 上交市统筹").hits[0].uid]
 
