@@ -66,13 +66,14 @@ class Snapshot:
     def facet_data(self) -> UnitFacets:
         """Year and regions of every unit by Whoosh document number (built on first use)."""
         if self._facets is None:
+            reader = self.searcher().reader()  # before the lock: searcher() takes it too
             with self._lock:
                 if self._facets is None:
-                    self._facets = self._load_facets()
+                    self._facets = self._load_facets(reader)
         return self._facets
 
-    def _load_facets(self) -> UnitFacets:
-        reader = self.searcher().reader()
+    @staticmethod
+    def _load_facets(reader) -> UnitFacets:
         n = reader.doc_count_all()
         years: list[int | None] = [None] * n
         regions: list[tuple[str, ...]] = [()] * n
