@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 import time
 from dataclasses import asdict, dataclass, field
@@ -122,16 +123,17 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started) -> S
     searcher = snap.searcher()
     data = snap.facet_data()
 
-    base = searcher.docs_for_query(wquery)
+    scores = score_all(searcher, wquery)
+    base = scores.keys()
     if kind is not None:
         kinds = set(searcher.docs_for_query(_kind_query(kind)))
-        base = (d for d in base if d in kinds)
+        base = [d for d in base if d in kinds]
     matched, facet_counts = F.count(data, base, filters)
 
     offset = (page - 1) * per_page
     hits: list[Hit] = []
     if matched and offset < len(matched):
-        ranked = _ranked(snap, searcher, wquery, matched, parsed, offset + per_page)
+        ranked = _ranked(snap, searcher, scores, matched, parsed, offset + per_page)
         terms = highlight_terms(parsed)
         for r in ranked[offset : offset + per_page]:
             hits.append(_hit(snap, r, terms))
@@ -148,14 +150,54 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started) -> S
     )
 
 
-def _ranked(snap: Snapshot, searcher, wquery, matched: set[int], parsed, needed: int) -> list:
-    """Whoosh's BM25F order, with the first RERANK_WINDOW hits re-ordered so that units
-    containing a clause exactly (``2016—2020年`` as typed, not its parts scattered) come first.
+@dataclass(frozen=True)
+class Match:
+    """A ranked unit: its Whoosh document number, score and units-database key."""
+
+    docnum: int
+    score: float
+    doc_id: str
+    ordinal: int
+
+
+def score_all(searcher, wquery) -> dict[int, float]:
+    """Every matching document number with its BM25F score, in one pass over the postings.
+
+    ``Searcher.search`` with a filter walks the postings twice more (once to count, once to
+    score); with facet counts needing every match anyway, one scored pass is all it takes.
+    The loop is Whoosh's own collector loop without its top-N bookkeeping.
+    """
+    context = searcher.context()
+    scores: dict[int, float] = {}
+    for sub, offset in searcher.leaf_searchers():
+        m = wquery.matcher(sub, context)
+        steps = 0
+        while m.is_active():
+            scores[m.id() + offset] = m.score()
+            m.next()
+            steps += 1
+            if steps % 64 == 0:  # drop exhausted branches of the matcher tree
+                m = m.replace(0)
+    return scores
+
+
+def _top(searcher, scores: dict[int, float], matched: set[int], limit: int) -> list[Match]:
+    """The best ``limit`` of the matched units: higher score first, then index order (as
+    Whoosh orders ties)."""
+    best = heapq.nsmallest(limit, ((-scores[d], d) for d in matched))
+    out = []
+    for neg, d in best:
+        stored = searcher.stored_fields(d)
+        out.append(Match(d, -neg, stored["doc_id"], stored["ordinal"]))
+    return out
+
+
+def _ranked(snap: Snapshot, searcher, scores, matched: set[int], parsed, needed: int) -> list:
+    """BM25F order, with the first RERANK_WINDOW hits re-ordered so that units containing a
+    clause exactly (``2016—2020年`` as typed, not its parts scattered) come first.
     The window is fixed, so every page is cut from the same order.
     """
-    limit = max(needed, RERANK_WINDOW)
-    results = searcher.search(wquery, limit=limit, filter=matched)
-    hits = list(results)
+    hits = _top(searcher, scores, matched, max(needed, RERANK_WINDOW))
     clauses = [re.sub(r"\s+", "", c.parts.text) for c in parsed.positive]
     clauses = [c for c in clauses if c]
     if not clauses:
@@ -182,9 +224,9 @@ def _ranked(snap: Snapshot, searcher, wquery, matched: set[int], parsed, needed:
     return [head[i] for i in order] + hits[RERANK_WINDOW:]
 
 
-def _uid(hit) -> str:
-    """The units-database key of a Whoosh hit."""
-    return uid_of(hit["doc_id"], hit["ordinal"])
+def _uid(hit: Match) -> str:
+    """The units-database key of a ranked unit."""
+    return uid_of(hit.doc_id, hit.ordinal)
 
 
 def _kind_query(kind: str):
@@ -193,7 +235,7 @@ def _kind_query(kind: str):
     return Term("kind", kind)
 
 
-def _hit(snap: Snapshot, r, terms: list[str]) -> Hit:
+def _hit(snap: Snapshot, r: Match, terms: list[str]) -> Hit:
     uid = _uid(r)
     db = snap.db()
     row = db.execute("SELECT * FROM units WHERE uid = ?", (uid,)).fetchone()
