@@ -38,6 +38,7 @@ class Snapshot:
         # closed with the snapshot, or when it is dropped without close() (a test's app)
         self._finalizer = weakref.finalize(self, _release, self._opened, self.ix)
         self._facets: UnitFacets | None = None
+        self.field_lengths: dict = {}  # (segment, field) -> lengths, filled by evaluate.py
         conn = store.connect(gen, readonly=True)
         try:
             self.info = store.read_info(conn)

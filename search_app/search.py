@@ -12,6 +12,7 @@ from indexer.analysis import prepare
 from indexer.records import uid as uid_of
 from search_app import facets as F
 from search_app.engine import Engine, Snapshot, loads
+from search_app.evaluate import Evaluator
 from search_app.highlight import match_spans, render, row_snippet, snippet
 from search_app.query import QueryError, highlight_terms, parse_query, to_whoosh
 
@@ -123,7 +124,7 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started) -> S
     searcher = snap.searcher()
     data = snap.facet_data()
 
-    scores = score_all(searcher, wquery)
+    scores = Evaluator(searcher, snap.field_lengths).scores(wquery)
     base = scores.keys()
     if kind is not None:
         kinds = set(searcher.docs_for_query(_kind_query(kind)))
@@ -158,27 +159,6 @@ class Match:
     score: float
     doc_id: str
     ordinal: int
-
-
-def score_all(searcher, wquery) -> dict[int, float]:
-    """Every matching document number with its BM25F score, in one pass over the postings.
-
-    ``Searcher.search`` with a filter walks the postings twice more (once to count, once to
-    score); with facet counts needing every match anyway, one scored pass is all it takes.
-    The loop is Whoosh's own collector loop without its top-N bookkeeping.
-    """
-    context = searcher.context()
-    scores: dict[int, float] = {}
-    for sub, offset in searcher.leaf_searchers():
-        m = wquery.matcher(sub, context)
-        steps = 0
-        while m.is_active():
-            scores[m.id() + offset] = m.score()
-            m.next()
-            steps += 1
-            if steps % 64 == 0:  # drop exhausted branches of the matcher tree
-                m = m.replace(0)
-    return scores
 
 
 def _top(searcher, scores: dict[int, float], matched: set[int], limit: int) -> list[Match]:
