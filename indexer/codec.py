@@ -100,6 +100,14 @@ def encode_block(ids, weights, values, raw=None) -> bytes | None:
 
 def decode_block(data: bytes) -> tuple[tuple[int, ...], array | None, tuple[bytes, ...] | None]:
     """(ids, weights or None for all 1, values or None) of a compact block."""
+    ids, weights, at = decode_head(data)
+    return ids, weights, (decode_values(data, at, len(ids)) if at is not None else None)
+
+
+def decode_head(data: bytes) -> tuple[tuple[int, ...], array | None, int | None]:
+    """Ids and weights of a compact block, and where its values start (None: no values).
+
+    Scoring needs no values: a term's positions are decoded only when a phrase asks."""
     mark, flags, n = _HEAD.unpack_from(data)
     assert mark == _MARK
     view = memoryview(data)
@@ -110,16 +118,17 @@ def decode_block(data: bytes) -> tuple[tuple[int, ...], array | None, tuple[byte
     if flags & _WEIGHTS:
         weights = array("f", _from_le("H", view[pos : pos + 2 * n]))
         pos += 2 * n
-    values = None
-    if flags & _VALUES:
-        lengths = _from_le("H", view[pos : pos + 2 * n])
-        pos += 2 * n
-        out = []
-        for size in lengths:
-            out.append(data[pos : pos + size])
-            pos += size
-        values = tuple(out)
-    return ids, weights, values
+    return ids, weights, (pos if flags & _VALUES else None)
+
+
+def decode_values(data: bytes, pos: int, n: int) -> tuple[bytes, ...]:
+    lengths = _from_le("H", memoryview(data)[pos : pos + 2 * n])
+    pos += 2 * n
+    out = []
+    for size in lengths:
+        out.append(data[pos : pos + size])
+        pos += size
+    return tuple(out)
 
 
 class WordCounts(Existence):
@@ -259,9 +268,9 @@ class CompactLeafMatcher(W3LeafMatcher):
         if self._compression:
             b = zlib.decompress(b)
         if b and b[0] == _MARK:
-            ids, weights, values = decode_block(b)
-            self._compact = (ids, weights, values)
-            self._data = (None, weights, values)
+            ids, weights, at = decode_head(b)
+            self._compact = (ids, b, at)
+            self._data = (None, weights, None)
         else:
             self._compact = None
             self._data = loads(b)
@@ -279,8 +288,9 @@ class CompactLeafMatcher(W3LeafMatcher):
             self._read_data()
         compact = getattr(self, "_compact", None)
         if compact is not None and self._fixedsize != 0:
-            values = compact[2]
-            self._values = values if values is not None else (emptybytes,) * self._blocklength
+            ids, b, at = compact
+            self._values = (decode_values(b, at, len(ids)) if at is not None
+                            else (emptybytes,) * self._blocklength)
         else:
             super()._read_values()
 

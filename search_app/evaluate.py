@@ -26,7 +26,7 @@ class Evaluator:
         self.searcher = searcher
         self.leaves = searcher.leaf_searchers()
         self.weighting = searcher.weighting
-        self._lengths = lengths  # (segment index, field) -> list of lengths, shared per snapshot
+        self._lengths = lengths  # (segment index, field) -> BM25 norms, shared per snapshot
 
     def scores(self, q: wq.Query) -> Scores:
         method = getattr(self, "_" + type(q).__name__, None)
@@ -51,16 +51,12 @@ class Evaluator:
                 out.update(dict.fromkeys([d + offset for d in ids], boost))
             return out
         idf = self.searcher.idf(fieldname, btext)
-        avgfl = self.searcher.avg_field_length(fieldname) or 1
-        b = self.weighting._field_B.get(fieldname, self.weighting.B)
-        k1 = self.weighting.K1
-        scale = idf * (k1 + 1) * boost
+        scale = idf * (self.weighting.K1 + 1) * boost
         for i, ids, weights, _values in postings:
-            lengths = self._field_lengths(i, fieldname)
+            norm = self._norms(i, fieldname)
             offset = self.leaves[i][1]
-            norm = [k1 * ((1 - b) + b * lengths[d] / avgfl) for d in ids]
             out.update(zip([d + offset for d in ids],
-                           [scale * w / (w + n) for w, n in zip(weights, norm, strict=True)],
+                           [scale * w / (w + norm[d]) for d, w in zip(ids, weights, strict=True)],
                            strict=True))
         return out
 
@@ -177,15 +173,21 @@ class Evaluator:
             out.extend(d + offset for d in ids)
         return out
 
-    def _field_lengths(self, leaf: int, fieldname: str) -> list[int]:
+    def _norms(self, leaf: int, fieldname: str) -> list[float]:
+        """BM25's length normalisation ``K1 * (1 - B + B * length / average)`` of every
+        document of a segment, computed once per snapshot and field."""
         key = (leaf, fieldname)
-        lengths = self._lengths.get(key)
-        if lengths is None:
+        norms = self._lengths.get(key)
+        if norms is None:
             reader = self.leaves[leaf][0].reader()
-            n = reader.doc_count_all()
-            lengths = [reader.doc_field_length(d, fieldname, 1) for d in range(n)]
-            self._lengths[key] = lengths
-        return lengths
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            b = self.weighting._field_B.get(fieldname, self.weighting.B)
+            k1 = self.weighting.K1
+            # a document without the field has no postings in it: its norm is never read
+            norms = [k1 * ((1 - b) + b * (reader.doc_field_length(d, fieldname, 1) or 0) / avgfl)
+                     for d in range(reader.doc_count_all())]
+            self._lengths[key] = norms
+        return norms
 
     # ---- fallback -------------------------------------------------------------------------
 
