@@ -6,12 +6,14 @@ worker process).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import multiprocessing
 import os
 import queue
 import shutil
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ from indexer.records import FileResult, process_file, warm_up
 from indexer.schema import SCHEMA_VERSION, make_schema
 
 WRITER_LIMIT_MB = 256
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 class CorpusError(Exception):
@@ -296,8 +299,19 @@ def _run_here(tasks: list[CorpusFile], writer: FastSegmentWriter) -> Iterator[Fi
 # ---- worker processes ---------------------------------------------------------------------
 
 
+def _die_with_parent(parent: int) -> None:
+    """Have Linux SIGKILL this worker when the build process dies, even by ``kill -9``, so no
+    orphan keeps writing into a build folder that the next build removes."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def _worker_main(build: str, tasks, results, parent: int) -> None:
     """Analyse files from ``tasks`` into a Whoosh segment of our own; report each file."""
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     warm_up()  # already loaded when forked; loads here under the spawn start method
     ix = whoosh_index.open_dir(build)

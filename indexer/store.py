@@ -94,6 +94,25 @@ def require_live(root: Path) -> Path:
     return gen
 
 
+def process_start(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, /proc/<pid>/stat field 22), or
+    None where there is no /proc. With the pid it names one process even after pid reuse."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[-1].split()[19]  # fields after "(comm)" start at field 3
+
+
+def _holder_alive(holder: dict) -> bool:
+    """The process that wrote the lock still runs: its pid is alive and, where the lock
+    recorded a start time, that pid started then (not a new process given the same pid)."""
+    if not _pid_alive(holder["pid"]):
+        return False
+    start = holder.get("start")
+    return start is None or process_start(holder["pid"]) in (None, start)
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -106,15 +125,17 @@ def _pid_alive(pid: int) -> bool:
 
 @contextlib.contextmanager
 def build_lock(root: Path) -> Iterator[None]:
-    """Hold ``build.lock``; a lock left by a process that no longer runs is taken over."""
+    """Hold ``build.lock``; a lock left by a process that no longer runs (or whose pid now
+    belongs to another process) is taken over."""
     path = root / LOCK
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time(),
+          "start": process_start(os.getpid())}
     for _ in range(3):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             holder = _read_lock(path)
-            if holder and holder.get("host") == me["host"] and _pid_alive(holder["pid"]):
+            if holder and holder.get("host") == me["host"] and _holder_alive(holder):
                 raise LockHeld(holder["pid"], holder["host"]) from None
             if holder and holder.get("host") != me["host"]:
                 raise LockHeld(holder["pid"], holder["host"]) from None
@@ -138,7 +159,9 @@ def build_lock(root: Path) -> Iterator[None]:
 def _read_lock(path: Path) -> dict | None:
     try:
         data = json.loads(path.read_text("utf-8"))
-        return {"pid": int(data["pid"]), "host": str(data.get("host", ""))}
+        start = data.get("start")
+        return {"pid": int(data["pid"]), "host": str(data.get("host", "")),
+                "start": None if start is None else str(start)}
     except (OSError, ValueError, KeyError, TypeError):
         return None  # half-written or garbage: treat as stale
 
