@@ -76,7 +76,8 @@ class _Plan:
 
 def checkpoint(stage: str, where: Path) -> None:
     """Test hook: with POLICY_SEARCH_PAUSE_AT=<stage>, announce the stage and wait there, so a
-    test can kill the build at a known point (analysis, commit, swap)."""
+    test can kill the build at a known point (analysis, commit, swap, and publish: between
+    renaming the build folder to gen-* and replacing CURRENT)."""
     if os.environ.get("POLICY_SEARCH_PAUSE_AT") == stage:
         (where / f"PAUSED-{stage}").touch()
         time.sleep(float(os.environ.get("POLICY_SEARCH_PAUSE_SECONDS", "30")))
@@ -160,7 +161,7 @@ def build_index(
             _write_generation(build, live if manifest is not None else None, plan, jobs,
                               report, progress, start)
             checkpoint("swap", build)
-            gen = store.publish(index_dir, build)
+            gen = store.publish(index_dir, build, pause=lambda g: checkpoint("publish", g))
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
             raise

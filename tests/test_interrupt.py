@@ -48,11 +48,15 @@ def start_paused_build(corpus: Path, index: Path, stage: str):
     proc = live.cli("index", str(corpus), "--index-dir", str(index), "--full", "--jobs", "2",
                     env=live.env(POLICY_SEARCH_PAUSE_AT=stage, POLICY_SEARCH_PAUSE_SECONDS="60"))
     deadline = time.time() + 120
-    while not list(index.glob(f".build-*/PAUSED-{stage}")):
+    while not list(index.glob(f"*/PAUSED-{stage}")):
         assert proc.poll() is None, f"the build ended before {stage}: {proc.stderr.read()}"
         assert time.time() < deadline, f"the build never reached {stage}"
         time.sleep(0.05)
     return proc
+
+
+def folders(index: Path) -> set[str]:
+    return {p.name for p in index.iterdir() if p.is_dir()}
 
 
 def group_alive(pgid: int) -> list[int]:
@@ -70,7 +74,7 @@ def group_alive(pgid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-@pytest.mark.parametrize("stage", ["analysis", "commit", "swap"])
+@pytest.mark.parametrize("stage", ["analysis", "commit", "swap", "publish"])
 def test_kill_9_leaves_the_previous_index_serving(built, index, stage):
     corpus, _, expected = built
     live_before = store.live_generation(index).name
@@ -86,11 +90,12 @@ def test_kill_9_leaves_the_previous_index_serving(built, index, stage):
 
     assert store.live_generation(index).name == live_before
     assert answers(index) == expected  # complete, and answering exactly as before
-    assert list(index.glob(".build-*")) and (index / store.LOCK).exists()  # what it left
+    left = folders(index) - {live_before}  # .build-*, or a gen-* that never went live
+    assert len(left) == 1 and (index / store.LOCK).exists()
 
     report = build_index(corpus, index, jobs=2)  # takes over the lock, removes the leftovers
-    assert report.removed_leftovers and report.up_to_date
-    assert not list(index.glob(".build-*")) and not (index / store.LOCK).exists()
+    assert report.removed_leftovers == list(left) and report.up_to_date
+    assert folders(index) == {live_before} and not (index / store.LOCK).exists()
 
 
 def test_a_second_build_is_refused_naming_the_first(built, index):
@@ -140,3 +145,11 @@ def test_a_stale_lock_does_not_block(corpus, tmp_path, holder):
     _lock(index, **holder)
     report = build_index(corpus, index, full=True, jobs=1)
     assert report.full and not (index / store.LOCK).exists()
+
+
+def test_the_live_and_the_previous_generation_are_kept(corpus, tmp_path):
+    index = tmp_path / "index"
+    names = [build_index(corpus, index, full=True, jobs=1).generation for _ in range(3)]
+    assert folders(index) == set(names[1:])  # readers of the one before may still be on it
+    assert (index / store.CURRENT).read_text().strip() == names[2]
+    assert (index / store.PREVIOUS).read_text().strip() == names[1]
