@@ -2,6 +2,7 @@
 complete and answering the same, the next build cleans up, workers die with their build, and
 the lock refuses a second build but not the ghost of a killed one."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -81,12 +82,16 @@ def test_kill_9_leaves_the_previous_index_serving(built, index, stage):
     proc = start_paused_build(corpus, index, stage)
     os.kill(proc.pid, signal.SIGKILL)  # the build process only: its workers must follow
     proc.wait()
-    deadline = time.time() + 5
-    while group_alive(proc.pid) and time.time() < deadline:
-        time.sleep(0.05)
-    assert group_alive(proc.pid) == [], "a build worker outlived its killed build"
-    proc.stdout.close()
-    proc.stderr.close()
+    try:
+        deadline = time.time() + 5
+        while group_alive(proc.pid) and time.time() < deadline:
+            time.sleep(0.05)
+        assert group_alive(proc.pid) == [], "a build worker outlived its killed build"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # no orphan outlives a failure either
+        proc.stdout.close()
+        proc.stderr.close()
 
     assert store.live_generation(index).name == live_before
     assert answers(index) == expected  # complete, and answering exactly as before
