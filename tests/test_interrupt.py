@@ -19,7 +19,7 @@ from indexer.build import build_index
 from search_app.search import search
 from tests import live
 
-UNITS = 1500  # about 50 files: a full rebuild takes several seconds on two cores
+UNITS = 1000  # about 35 files: a full rebuild takes several seconds on two cores
 QUERIES = [q.q for q in query_mix(24)]
 
 
