@@ -302,12 +302,13 @@ def _run_here(tasks: list[CorpusFile], writer: FastSegmentWriter) -> Iterator[Fi
 
 def _die_with_parent(parent: int) -> None:
     """Have Linux SIGKILL this worker when the build process dies, even by ``kill -9``, so no
-    orphan keeps writing into a build folder that the next build removes."""
+    orphan keeps writing into a build folder that the next build removes. (Under the fork
+    start method, the build is the parent; under forkserver the signal follows the server.)"""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
+    if multiprocessing.get_start_method() == "fork" and os.getppid() != parent:
+        os._exit(1)  # the build died before the request took effect
 
 
 def _worker_main(build: str, tasks, results, parent: int) -> None:

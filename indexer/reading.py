@@ -15,9 +15,9 @@ from pathlib import Path
 from indexer.analysis import HAN_RE, fold
 
 SUFFIXES = (".txt", ".md")
-# The largest of 2,757 real reports is 0.17 MB, and analysing a file takes about 30 times its
+# The largest of 2,757 real reports is 0.17 MB, and analysing a file takes 30 to 60 times its
 # size in memory (a 50 MB file: 1.4 GB and minutes), so a larger file is skipped unread.
-MAX_FILE_MB = 8
+MAX_FILE_MB = 4
 _SAMPLE = 20000
 
 
