@@ -63,6 +63,7 @@ def test_serving_through_two_rebuilds_without_errors_or_empty_results(served):
             except OSError as err:
                 failures.append(f"{type(err).__name__} for {q!r}: {err}")
             served_requests[0] += 1
+            stop.wait(0.02)  # steady traffic, leaving the rebuild some of the two cores
 
     threads = [threading.Thread(target=hammer, args=(k * 7,)) for k in range(6)]
     for t in threads:
