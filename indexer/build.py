@@ -6,12 +6,14 @@ worker process).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import multiprocessing
 import os
 import queue
 import shutil
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ from indexer.records import FileResult, process_file, warm_up
 from indexer.schema import SCHEMA_VERSION, make_schema
 
 WRITER_LIMIT_MB = 256
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 class CorpusError(Exception):
@@ -73,7 +76,8 @@ class _Plan:
 
 def checkpoint(stage: str, where: Path) -> None:
     """Test hook: with POLICY_SEARCH_PAUSE_AT=<stage>, announce the stage and wait there, so a
-    test can kill the build at a known point (analysis, commit, swap)."""
+    test can kill the build at a known point (analysis, commit, swap, and publish: between
+    renaming the build folder to gen-* and replacing CURRENT)."""
     if os.environ.get("POLICY_SEARCH_PAUSE_AT") == stage:
         (where / f"PAUSED-{stage}").touch()
         time.sleep(float(os.environ.get("POLICY_SEARCH_PAUSE_SECONDS", "30")))
@@ -157,7 +161,7 @@ def build_index(
             _write_generation(build, live if manifest is not None else None, plan, jobs,
                               report, progress, start)
             checkpoint("swap", build)
-            gen = store.publish(index_dir, build)
+            gen = store.publish(index_dir, build, pause=lambda g: checkpoint("publish", g))
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
             raise
@@ -296,8 +300,20 @@ def _run_here(tasks: list[CorpusFile], writer: FastSegmentWriter) -> Iterator[Fi
 # ---- worker processes ---------------------------------------------------------------------
 
 
+def _die_with_parent(parent: int) -> None:
+    """Have Linux SIGKILL this worker when the build process dies, even by ``kill -9``, so no
+    orphan keeps writing into a build folder that the next build removes. (Under the fork
+    start method, the build is the parent; under forkserver the signal follows the server.)"""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if multiprocessing.get_start_method() == "fork" and os.getppid() != parent:
+        os._exit(1)  # the build died before the request took effect
+
+
 def _worker_main(build: str, tasks, results, parent: int) -> None:
     """Analyse files from ``tasks`` into a Whoosh segment of our own; report each file."""
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     warm_up()  # already loaded when forked; loads here under the spawn start method
     ix = whoosh_index.open_dir(build)

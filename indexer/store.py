@@ -5,8 +5,10 @@ Layout::
     index/
       POLICY_SEARCH_INDEX   marker: this folder is ours (JSON with the layout version)
       CURRENT               name of the live generation, replaced atomically
+      PREVIOUS              name of the generation before it (kept for readers still on it)
       gen-<stamp>/          a complete index: Whoosh files + units.sqlite
-      .build-<stamp>/       a build in progress (removed by the next build if left behind)
+      .build-<stamp>/       a build in progress (removed by the next build if left behind, as
+                            is a gen- folder that a build killed while publishing never made live)
       build.lock            pid of the running build
 
 A build writes a new generation beside the live one and then swaps CURRENT with
@@ -22,15 +24,15 @@ import shutil
 import socket
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 MARKER = "POLICY_SEARCH_INDEX"
 CURRENT = "CURRENT"
+PREVIOUS = "PREVIOUS"
 LOCK = "build.lock"
 LAYOUT_VERSION = 1
 UNITS_DB = "units.sqlite"
-KEEP_GENERATIONS = 2  # the live one and the one before (readers may still hold it open)
 
 
 class IndexError_(Exception):
@@ -94,6 +96,25 @@ def require_live(root: Path) -> Path:
     return gen
 
 
+def process_start(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, /proc/<pid>/stat field 22), or
+    None where there is no /proc. With the pid it names one process even after pid reuse."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[-1].split()[19]  # fields after "(comm)" start at field 3
+
+
+def _holder_alive(holder: dict) -> bool:
+    """The process that wrote the lock still runs: its pid is alive and, where the lock
+    recorded a start time, that pid started then (not a new process given the same pid)."""
+    if not _pid_alive(holder["pid"]):
+        return False
+    start = holder.get("start")
+    return start is None or process_start(holder["pid"]) in (None, start)
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -106,15 +127,17 @@ def _pid_alive(pid: int) -> bool:
 
 @contextlib.contextmanager
 def build_lock(root: Path) -> Iterator[None]:
-    """Hold ``build.lock``; a lock left by a process that no longer runs is taken over."""
+    """Hold ``build.lock``; a lock left by a process that no longer runs (or whose pid now
+    belongs to another process) is taken over."""
     path = root / LOCK
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time(),
+          "start": process_start(os.getpid())}
     for _ in range(3):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             holder = _read_lock(path)
-            if holder and holder.get("host") == me["host"] and _pid_alive(holder["pid"]):
+            if holder and holder.get("host") == me["host"] and _holder_alive(holder):
                 raise LockHeld(holder["pid"], holder["host"]) from None
             if holder and holder.get("host") != me["host"]:
                 raise LockHeld(holder["pid"], holder["host"]) from None
@@ -138,19 +161,36 @@ def build_lock(root: Path) -> Iterator[None]:
 def _read_lock(path: Path) -> dict | None:
     try:
         data = json.loads(path.read_text("utf-8"))
-        return {"pid": int(data["pid"]), "host": str(data.get("host", ""))}
+        start = data.get("start")
+        return {"pid": int(data["pid"]), "host": str(data.get("host", "")),
+                "start": None if start is None else str(start)}
     except (OSError, ValueError, KeyError, TypeError):
         return None  # half-written or garbage: treat as stale
 
 
 def remove_leftovers(root: Path) -> list[str]:
-    """Delete build folders a killed build left behind (call while holding the lock)."""
+    """Delete what a killed build left behind (call while holding the lock): unfinished build
+    folders, and generations that are neither live nor the one before it (a build killed
+    between renaming its folder and replacing CURRENT leaves a complete one nobody uses)."""
     removed = []
+    keep = _kept(root)
     for child in root.iterdir():
-        if child.name.startswith(".build-") and child.is_dir():
+        if not child.is_dir():
+            continue
+        if child.name.startswith(".build-") or (
+                child.name.startswith("gen-") and child.name not in keep):
             shutil.rmtree(child, ignore_errors=True)
             removed.append(child.name)
     return removed
+
+
+def _kept(root: Path) -> set[str]:
+    """The live generation and the one before it (requests may still be reading it)."""
+    keep = set()
+    for pointer in (CURRENT, PREVIOUS):
+        with contextlib.suppress(OSError):
+            keep.add((root / pointer).read_text("utf-8").strip())
+    return keep
 
 
 def new_build_dir(root: Path) -> Path:
@@ -160,25 +200,24 @@ def new_build_dir(root: Path) -> Path:
     return path
 
 
-def publish(root: Path, build: Path) -> Path:
-    """Make ``build`` the live generation atomically and prune old generations."""
+def publish(root: Path, build: Path, pause: Callable[[Path], None] | None = None) -> Path:
+    """Make ``build`` the live generation atomically and prune older generations.
+
+    PREVIOUS is written before CURRENT, so at every instant the two name the generations to
+    keep; ``pause`` is the test hook between the rename and the pointers."""
     _fsync_tree(build)
     gen = root / ("gen-" + build.name[len(".build-") :])
     os.rename(build, gen)
+    if pause is not None:
+        pause(gen)
+    old = live_generation(root)
+    if old is not None:
+        _write_atomic(root / PREVIOUS, old.name + "\n")
     _write_atomic(root / CURRENT, gen.name + "\n")
-    _prune(root, keep=gen.name)
+    for child in root.iterdir():
+        if child.name.startswith("gen-") and child.is_dir() and child.name not in _kept(root):
+            shutil.rmtree(child, ignore_errors=True)
     return gen
-
-
-def _prune(root: Path, keep: str) -> None:
-    gens = sorted(
-        (p for p in root.iterdir() if p.name.startswith("gen-") and p.is_dir()),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    survivors = [g for g in gens if g.name == keep] + [g for g in gens if g.name != keep]
-    for old in survivors[KEEP_GENERATIONS:]:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -29,6 +29,31 @@ class CliError(click.ClickException):
         click.echo(click.style("Error: ", fg="red") + self.format_message(), err=True)
 
 
+class _OneLine:
+    """Usage errors (``--page -1``, a missing argument, an unknown command) as one line."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as err:
+            path = f"{parent.command_path} {info_name}" if parent else info_name
+            raise CliError(f"{err.format_message()} (see {path} --help)") from None
+
+
+class OneLineCommand(_OneLine, click.Command):
+    pass
+
+
+class OneLineGroup(_OneLine, click.Group):
+    command_class = OneLineCommand
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as err:
+            raise CliError(f"{err.format_message()} (see {ctx.command_path} --help)") from None
+
+
 index_dir_option = click.option(
     "--index-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -40,7 +65,7 @@ index_dir_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policy-search")
 def cli() -> None:
     """Full-text search over Chinese policy reports: paragraphs and table rows, in either

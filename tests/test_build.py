@@ -1,20 +1,16 @@
-"""Index builds: atomic swap, incremental updates, interruptions, bad folders and files."""
+"""Index builds: atomic swap, incremental updates, failures, bad folders and files (kills and
+the lock: test_interrupt.py)."""
 
-import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from indexer import store
 from indexer.build import CorpusError, build_index
 from search_app.search import search
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import SEEDS
 
 
 def uids(index, q):
@@ -113,15 +109,6 @@ def test_index_folder_that_is_not_ours_is_left_alone(corpus, tmp_path):
     assert [p.name for p in foreign.iterdir()] == ["thesis.docx"]
 
 
-def test_a_running_build_holds_the_lock(corpus, tmp_path):
-    index = tmp_path / "index"
-    build_index(corpus, index, jobs=1)
-    (index / store.LOCK).write_text(json.dumps({"pid": os.getpid(), "host": os.uname().nodename}))
-    with pytest.raises(store.LockHeld, match=f"pid {os.getpid()}"):
-        build_index(corpus, index, jobs=1)
-    (index / store.LOCK).unlink()
-
-
 def test_failure_half_way_keeps_the_old_index(corpus, tmp_path, monkeypatch):
     index = tmp_path / "index"
     first = build_index(corpus, index, jobs=1)
@@ -140,40 +127,3 @@ def test_failure_half_way_keeps_the_old_index(corpus, tmp_path, monkeypatch):
     assert uids(index, "闽宁协作") == before
     assert not [p for p in index.iterdir() if p.name.startswith(".build-")]
     assert not (index / store.LOCK).exists()
-
-
-def _big_corpus(root: Path, copies: int) -> Path:
-    root.mkdir()
-    texts = [p.read_text("utf-8") for p in sorted(SEEDS.glob("*.txt"))]
-    for i in range(copies):
-        for j, text in enumerate(texts):
-            (root / f"{i:03d}_{j}.txt").write_text(f"第{i}批材料\n" + text, encoding="utf-8")
-    return root
-
-
-@pytest.mark.parametrize("stage", ["analysis", "commit", "swap"])
-def test_kill_9_during_a_rebuild_leaves_the_old_index_serving(tmp_path, stage):
-    corpus = _big_corpus(tmp_path / "corpus", 6)
-    index = tmp_path / "index"
-    first = build_index(corpus, index, jobs=2)
-    expected = uids(index, "林盘")
-    assert len(expected) == 6
-    env = dict(os.environ, PYTHONPATH=str(ROOT), POLICY_SEARCH_PAUSE_AT=stage)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "search_app", "index", str(corpus), "--index-dir", str(index),
-         "--full", "--jobs", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline and not list(index.glob(f".build-*/PAUSED-{stage}")):
-        assert proc.poll() is None, "the build ended before reaching " + stage
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert store.live_generation(index).name == first.generation
-    assert uids(index, "林盘") == expected
-    assert list(index.glob(".build-*")) and (index / store.LOCK).exists()
-    report = build_index(corpus, index, jobs=2)  # stale lock taken over, leftovers removed
-    assert report.removed_leftovers and report.up_to_date
-    assert not list(index.glob(".build-*"))
-    assert uids(index, "林盘") == expected
