@@ -12,9 +12,10 @@ it against ``Searcher.search``); a query of any other shape falls back to Whoosh
 from __future__ import annotations
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import wrappers
 from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 Scores = dict[int, float]  # global document number -> score
 
@@ -183,9 +184,9 @@ class Evaluator:
             avgfl = self.searcher.avg_field_length(fieldname) or 1
             b = self.weighting._field_B.get(fieldname, self.weighting.B)
             k1 = self.weighting.K1
-            # a document without the field has no postings in it: its norm is never read
-            norms = [k1 * ((1 - b) + b * (reader.doc_field_length(d, fieldname, 1) or 0) / avgfl)
-                     for d in range(reader.doc_count_all())]
+            # lengths are stored as one byte each: a table of the 256 norms, then a lookup
+            table = [k1 * ((1 - b) + b * byte_to_length(x) / avgfl) for x in range(256)]
+            norms = [table[x] for x in _length_bytes(reader, fieldname)]
             self._lengths[key] = norms
         return norms
 
@@ -237,6 +238,18 @@ def _drain(m, values: bool = False) -> tuple[list[int], list[float], list | None
             vals.append(m.value())
         m.next()
     return ids, weights, vals
+
+
+def _length_bytes(reader, fieldname: str) -> list[int]:
+    """The stored length byte of every document for a field (0: the field is empty)."""
+    try:
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    except AttributeError:  # not a Whoosh 3 segment: ask document by document
+        column = None
+    if column is not None:
+        return list(column)
+    return [length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0)
+            for d in range(reader.doc_count_all())]
 
 
 def _positions(postings, wanted: set[int], leaves, decode) -> dict[int, list[int]]:
