@@ -140,9 +140,13 @@ def project_dictionary_lines() -> list[str]:
     return [ln for ln in lines if ln and not ln.startswith("#")]
 
 
+PLACE_FREQ = 20000  # jieba frequency of place names: they outweigh any split of themselves
+
+
 @functools.cache
-def tokenizer():
-    """jieba's tokenizer with the project dictionary, loaded once per process."""
+def base_tokenizer():
+    """jieba's tokenizer with the project dictionary but not yet the place names (the
+    gazetteer asks it which short forms are everyday words)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -153,6 +157,20 @@ def tokenizer():
         word = fold(parts[0])
         freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
         tk.add_word(word, freq if freq is not None else 20000)
+    return tk
+
+
+@functools.cache
+def tokenizer():
+    """jieba's tokenizer with the project dictionary and the gazetteer's place names, loaded
+    once per process."""
+    from indexer.places import gazetteer
+
+    tk = base_tokenizer()
+    places = gazetteer()
+    for word in places.dictionary_words():
+        if tk.FREQ.get(word, 0) < PLACE_FREQ:
+            tk.add_word(word, PLACE_FREQ)
     return tk
 
 

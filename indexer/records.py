@@ -11,10 +11,12 @@ import json
 import traceback
 from dataclasses import dataclass, field
 
-from indexer.analysis import analyze
+from indexer.analysis import TextTokens, analyze, fold
 from indexer.document import Document, Unit, parse_document
+from indexer.places import Recognizer, gazetteer
 from indexer.reading import CorpusFile, SkipFile, decode, read_bytes
 from indexer.tables import yuan
+from indexer.years import document_year, mentioned_years
 
 
 @dataclass
@@ -42,8 +44,37 @@ def _section_words(section: str) -> tuple[str, ...]:
     return tuple(analyze(section).words)
 
 
-def whoosh_fields(doc: Document, unit: Unit, title_words: list[str]) -> dict:
-    tokens = analyze(doc.search_text(unit))
+def annotate(doc: Document, texts: list[str], tokens: list[TextTokens]) -> None:
+    """Set the places and years: ``regions`` and ``mentions_years`` of each unit (in
+    ``unit.extra``), the document's ``regions``, ``year`` and ``year_source`` (in ``meta``).
+
+    ``texts`` are the units' search texts and ``tokens`` their analysis, computed once."""
+    head = "\n".join(p for p in (doc.title, doc.subtitle) if p)
+    unit_regions, doc_regions = Recognizer(gazetteer()).document(
+        [t.words for t in tokens], [fold(t) for t in texts],
+        analyze(head).words if head else [], fold(head))
+    plain = [u.text for u in doc.units if not u.damaged]
+    year, source = document_year(
+        published=doc.published, meeting_date=doc.meta.get("meeting_date"), title=doc.title,
+        doc_id=doc.doc_id, opening=[doc.subtitle, *plain[:3]], body=plain)
+    for unit, regions in zip(doc.units, unit_regions, strict=True):
+        if regions:
+            unit.extra["regions"] = regions
+        years = mentioned_years(unit.text)
+        if years:
+            unit.extra["mentions_years"] = years
+    doc.meta["regions"] = doc_regions
+    doc.meta["year"], doc.meta["year_source"] = year, source
+
+
+def unit_regions(doc: Document, unit: Unit) -> list[str]:
+    """The places a unit is about: those it names, else its document's."""
+    return unit.extra.get("regions") or doc.meta.get("regions") or []
+
+
+def whoosh_fields(doc: Document, unit: Unit, title_words: list[str],
+                  tokens: TextTokens | None = None) -> dict:
+    tokens = tokens or analyze(doc.search_text(unit))
     section_words = list(_section_words(unit.section)) if unit.section else []
     fields = {
         "doc_id": doc.doc_id,
@@ -54,7 +85,7 @@ def whoosh_fields(doc: Document, unit: Unit, title_words: list[str]) -> dict:
         "title": title_words,
         "section": section_words,
     }
-    regions = unit.extra.get("regions") or doc.meta.get("regions")
+    regions = unit_regions(doc, unit)
     if regions:
         fields["region"] = ",".join(regions)
     year = doc.meta.get("year")
@@ -96,7 +127,7 @@ def unit_row(doc: Document, unit: Unit) -> dict:
         "text": unit.text,
         "tbl": unit.table,
         "cells": json.dumps(unit.cells, ensure_ascii=False) if unit.cells else None,
-        "regions": json.dumps(unit.extra.get("regions") or [], ensure_ascii=False),
+        "regions": json.dumps(unit_regions(doc, unit), ensure_ascii=False),
         "year": doc.meta.get("year"),
         "extra": json.dumps(unit.extra, ensure_ascii=False) if unit.extra else None,
     }
@@ -110,7 +141,7 @@ def warm_up() -> None:
     from indexer.analysis import tokenizer
     from indexer.clean import char_logp, very_rare_re
 
-    tokenizer()
+    tokenizer()  # also builds the gazetteer
     char_logp()
     very_rare_re()
 
@@ -136,8 +167,12 @@ def process_file(f: CorpusFile) -> tuple[FileResult, list[dict]]:
     if result.encoding not in ("utf-8", "utf-8-sig"):
         result.warnings.append(f"{f.doc_id}: decoded as {result.encoding}")
     result.warnings.extend(f"{f.doc_id}: {w}" for w in doc.warnings)
+    texts = [doc.search_text(u) for u in doc.units]
+    tokens = [analyze(t) for t in texts]
+    annotate(doc, texts, tokens)
     title_words = analyze(doc.title).words
-    fields = [whoosh_fields(doc, u, title_words) for u in doc.units]
+    fields = [whoosh_fields(doc, u, title_words, t) for u, t in zip(doc.units, tokens,
+                                                                     strict=True)]
     result.doc_row = doc_row(doc)
     result.unit_rows = [unit_row(doc, u) for u in doc.units]
     return result, fields

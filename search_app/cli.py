@@ -211,8 +211,11 @@ def _print_hits(data: dict, result, show_facets: bool) -> None:
         where = [hit.kind.replace("_", " ")]  # a row's caption opens its snippet
         if hit.section:
             where.append(_terminal_text(hit.section_html or hit.section, tty))
+        if hit.regions:
+            where.append("、".join(r.rsplit("/", 1)[-1] for r in hit.regions[:3])
+                         + ("…" if len(hit.regions) > 3 else ""))
         if hit.year:
-            where.append(str(hit.year))
+            where.append(str(hit.year) + (" (inferred)" if hit.year_source == "inferred" else ""))
         where.append(f"{hit.doc_id}#u-{hit.ordinal}")
         click.echo("     " + " · ".join(where))
         click.echo("     " + _terminal_text(hit.snippet, tty))
@@ -220,7 +223,9 @@ def _print_hits(data: dict, result, show_facets: bool) -> None:
         click.echo("")
         for name in ("region", "year"):
             values = data["facets"].get(name, [])
-            shown = ", ".join(f"{v.get('label', v['value'])} ({v['count']})" for v in values[:20])
+            shown = ", ".join(f"{v.get('label', v['value'])}"
+                              + (" inferred" if v.get("source") == "inferred" else "")
+                              + f" ({v['count']})" for v in values[:20])
             click.echo(f"{name}: {shown or '—'}")
 
 

@@ -24,6 +24,8 @@ class UnitFacets:
 
     years: list[int | None] = field(default_factory=list)
     regions: list[tuple[str, ...]] = field(default_factory=list)  # full paths 'a/b/c'
+    # years that only documents with an inferred year have (shown as such in the facet)
+    inferred_years: frozenset[int] = frozenset()
 
 
 class Snapshot:
@@ -70,8 +72,21 @@ class Snapshot:
             reader = self.searcher().reader()  # before the lock: searcher() takes it too
             with self._lock:
                 if self._facets is None:
-                    self._facets = self._load_facets(reader)
+                    facets = self._load_facets(reader)
+                    facets.inferred_years = self._inferred_years()
+                    self._facets = facets
         return self._facets
+
+    def _inferred_years(self) -> frozenset[int]:
+        sources: dict[int, set[str]] = {}
+        conn = store.connect(self.gen, readonly=True)
+        try:
+            for year, source in conn.execute("SELECT year, year_source FROM docs"):
+                if year is not None:
+                    sources.setdefault(year, set()).add(source or "")
+        finally:
+            conn.close()
+        return frozenset(y for y, s in sources.items() if s == {"inferred"})
 
     @staticmethod
     def _load_facets(reader) -> UnitFacets:

@@ -4,10 +4,14 @@ the matching units (no highlighting, no stored-field reads).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from indexer.analysis import fold, query_words
+from indexer.places import PROVINCE_ABBREVIATIONS, Gazetteer, Recognizer, gazetteer
 
 YEAR_RE = re.compile(r"^\s*(\d{4})\s*(?:[-–~至到]\s*(\d{4})\s*)?$")
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -51,12 +55,54 @@ def parse_years(values) -> list[tuple[int, int]]:
     return out
 
 
-def resolve_region(snap, raw: str) -> str:
-    """A region filter value -> a region path known to the index (issue: gazetteer)."""
-    value = raw.strip().strip("/")
+def resolve_region(raw: str) -> str:
+    """A region filter value in any common form (``贵州``, ``贵州省``, ``黔南州``, ``獨山縣``,
+    a path ``贵州省/黔南布依族苗族自治州``, or a qualified name ``福州市鼓楼区``) -> its path.
+
+    ValueError, with the choices, for a name several places share; with close matches for an
+    unknown one."""
+    value = re.sub(r"\s+", "", raw).strip("/")
     if not value:
         raise ValueError("region is empty")
-    return value
+    gaz = gazetteer()
+    folded = fold(value)
+    if gaz.place(folded):
+        return folded
+    if folded in PROVINCE_ABBREVIATIONS:  # 粤, 黔, 冀
+        return PROVINCE_ABBREVIATIONS[folded]
+    cands = gaz.candidates(folded)
+    if len(cands) == 1:
+        return cands[0].place.path
+    recognizer = Recognizer(gaz)
+    words = query_words(folded)
+    rest = folded
+    for name in sorted(recognizer.names(words), key=len, reverse=True):
+        rest = rest.replace(name, "")
+    named = recognizer.document([words], [folded])[0][0]
+    if not rest.strip("的·、,，") and len(named) == 1 and \
+            (not cands or named[0] in {c.place.path for c in cands}):
+        return named[0]  # every character is part of the names: 福州市鼓楼区, 南京的鼓楼区
+    if cands:
+        choices = "; ".join(c.place.path for c in cands)
+        raise ValueError(f"region {raw.strip()[:40]!r} names several places: {choices} "
+                         "(give the path, or the city with it, as in 福州市鼓楼区)")
+    raise ValueError(f"region {raw.strip()[:40]!r} is not a known place" + _close_matches(gaz, folded))
+
+
+def _close_matches(gaz: Gazetteer, folded: str) -> str:
+    scored = []
+    for name in difflib.get_close_matches(folded, list(gaz.aliases), n=40, cutoff=0.4):
+        ratio = difflib.SequenceMatcher(None, folded, name).ratio()
+        for c in gaz.candidates(name):  # equally close: the larger place first (贵州 > 贵溪市)
+            scored.append((-ratio, c.place.level, len(name), c.place.path))
+    paths: list[str] = []
+    for *_, path in sorted(scored):
+        if path not in paths:
+            paths.append(path)
+    if not paths:
+        return "; no place of that name is known (use a province, city or county name)"
+    return "; did you mean: " + ", ".join(p.rsplit("/", 1)[-1] + (f" ({p})" if "/" in p else "")
+                                          for p in paths[:5])
 
 
 def parse_filters(snap, region, year) -> Filters:
@@ -64,7 +110,9 @@ def parse_filters(snap, region, year) -> Filters:
     for raw in _as_list(region):
         if len(raw) > 100:
             raise ValueError("region is too long (at most 100 characters)")
-        f.regions.append(resolve_region(snap, raw))
+        path = resolve_region(raw)
+        if path not in f.regions:
+            f.regions.append(path)
     return f
 
 
@@ -115,5 +163,7 @@ def present(snap, counts: dict, filters: Filters) -> dict:
         {"value": v, "label": v.rsplit("/", 1)[-1], "count": n}
         for v, n in sorted(counts["region"].items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    year = [{"value": y, "count": n} for y, n in sorted(counts["year"].items(), reverse=True)]
+    inferred = snap.facet_data().inferred_years
+    year = [{"value": y, "count": n} | ({"source": "inferred"} if y in inferred else {})
+            for y, n in sorted(counts["year"].items(), reverse=True)]
     return {"region": region, "year": year}

@@ -1,0 +1,328 @@
+"""Places: the gazetteer of administrative divisions, and which places a text is about.
+
+The gazetteer (``data/divisions.txt``, see ``tools/make_divisions.py``) has the provinces,
+prefectures and counties of China with their codes. Every place is known by its full name and by
+the usual short forms (``黔南布依族苗族自治州`` → ``黔南州``, ``黔南``; ``三都水族自治县`` →
+``三都县``, ``三都``; ``河北省`` → ``河北``). Names are matched against a unit's jieba words
+(the names are in jieba's dictionary, so they come out whole) after folding, so Traditional text
+(``獨山縣``) is recognised like Simplified.
+
+A name is only trusted as far as it is unambiguous:
+
+- province names, unique full names (``独山县``) and unique prefecture short forms (``定西``)
+  are *sure*;
+- a name several places share (``鼓楼区``: 南京, 福州, 开封, 徐州) and a two-character full
+  name (``城区``) resolve only where the unit or, failing that, the document mentions the
+  place's prefecture or province, a county-level short form (``独山``; ``惠农``, ``路桥`` are
+  also everyday words) only where it mentions the prefecture right above; otherwise they are
+  left out;
+- short forms that are everyday words (jieba knows them as frequent words: ``和平``, ``新兴``,
+  ``中山``) are not names at all;
+- one-character province abbreviations (``粤``, ``黔``, ``闽``) count only in a run of two or
+  more that is used as a name, as in ``粤黔协作`` or ``京津冀协同发展``.
+
+A unit's ``regions`` are the full paths (``贵州省/黔南布依族苗族自治州/独山县``) of the most
+specific places it mentions; a unit that mentions none inherits its document's (what the title,
+subtitle or, failing those, the opening paragraphs are about).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+PROVINCE, PREFECTURE, COUNTY = 1, 2, 3
+COMMON_WORD_FREQ = 1000  # jieba frequency from which a short form is an everyday word
+OPENING_UNITS = 3  # paragraphs that say what a document is about when its title does not
+NATIONAL_PROVINCES = 3  # an opening naming more provinces than this is about the whole country
+
+ETHNIC_GROUPS = (
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 "
+    "拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 "
+    "怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各"
+).split()
+_ETHNIC_RE = re.compile("(?:" + "|".join(sorted(ETHNIC_GROUPS, key=len, reverse=True)) + ")族")
+_AUTONOMOUS_RE = re.compile(r"^(.{2,}?)((?:" + _ETHNIC_RE.pattern + r")+)自治(州|县|旗)$")
+
+PROVINCE_ABBREVIATIONS = {
+    "京": "北京市", "津": "天津市", "冀": "河北省", "晋": "山西省", "蒙": "内蒙古自治区",
+    "辽": "辽宁省", "吉": "吉林省", "黑": "黑龙江省", "沪": "上海市", "苏": "江苏省",
+    "浙": "浙江省", "皖": "安徽省", "闽": "福建省", "赣": "江西省", "鲁": "山东省",
+    "豫": "河南省", "鄂": "湖北省", "湘": "湖南省", "粤": "广东省", "桂": "广西壮族自治区",
+    "琼": "海南省", "渝": "重庆市", "川": "四川省", "蜀": "四川省", "黔": "贵州省",
+    "贵": "贵州省", "滇": "云南省", "云": "云南省", "藏": "西藏自治区", "陕": "陕西省",
+    "秦": "陕西省", "甘": "甘肃省", "陇": "甘肃省", "青": "青海省", "宁": "宁夏回族自治区",
+    "新": "新疆维吾尔自治区", "港": "香港特别行政区", "澳": "澳门特别行政区", "台": "台湾省",
+}
+# What follows a run of abbreviations that names provinces: 粤黔协作, 京津冀协同, 粤港澳大湾区.
+_ABBREVIATION_RUN_RE = re.compile(
+    "([" + "".join(PROVINCE_ABBREVIATIONS) + "]{2,5})"
+    "(?=协作|合作|扶贫|帮扶|对口|协同|两省|两地|两市|三省|三地|四省|大湾区|地区|一体化|携手|共建|"
+    "交流|劳务|结对)"
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    level: int
+    path: str  # full names from the province down, joined by "/"
+
+    @property
+    def ancestors(self) -> list[str]:
+        """The paths of the places above this one, the province first."""
+        parts = self.path.split("/")
+        return ["/".join(parts[:i]) for i in range(1, len(parts))]
+
+
+# ---- short forms (pure) -------------------------------------------------------------------
+
+
+def short_forms(name: str, level: int) -> list[str]:
+    """The usual shorter names of a division, most specific first.
+
+    >>> short_forms("黔南布依族苗族自治州", 2)
+    ['黔南州', '黔南']
+    >>> short_forms("广西壮族自治区", 1)
+    ['广西']
+    """
+    m = _AUTONOMOUS_RE.match(name)
+    if m:
+        stem, kind = m.group(1), m.group(3)
+        return [stem + kind, stem]
+    if level == PROVINCE:
+        stem = re.sub(r"(?:(?:" + _ETHNIC_RE.pattern + r")*自治区|特别行政区|省|市)$", "", name)
+    elif level == PREFECTURE:
+        stem = re.sub(r"(?:市|地区|盟|自治州)$", "", name)
+    else:
+        stem = re.sub(r"(?:市|县|区|旗|自治县|自治旗|特区|林区)$", "", name)
+    return [stem] if len(stem) >= 2 and stem != name else []
+
+
+# ---- the gazetteer ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    place: Place
+    full: bool  # the alias is the place's full name, not a short form
+
+
+class Gazetteer:
+    def __init__(self, rows: Iterable[tuple[str, str]], is_common: Callable[[str], bool]):
+        self.places: dict[str, Place] = {}
+        self.by_path: dict[str, Place] = {}
+        self.by_name: dict[str, Place] = {}  # provinces by full name (abbreviations map here)
+        for code, name in sorted(rows):
+            level = {2: PROVINCE, 4: PREFECTURE, 6: COUNTY}[len(code)]
+            parent = self.places.get(code[:4]) if level == COUNTY else None
+            parent = parent or (self.places.get(code[:2]) if level > PROVINCE else None)
+            if parent and parent.name == name:  # 中山市 listed again as its own county
+                self.places[code] = parent
+                continue
+            path = f"{parent.path}/{name}" if parent else name
+            place = Place(code, name, level if parent or level == PROVINCE else PROVINCE, path)
+            self.places[code] = place
+            self.by_path[path] = place
+            if place.level == PROVINCE:
+                self.by_name[name] = place
+        self.aliases: dict[str, list[Candidate]] = {}
+        for place in self.by_path.values():
+            self._add(place.name, Candidate(place, True))
+            for short in short_forms(place.name, place.level):
+                if place.level == PROVINCE or not is_common(short):
+                    self._add(short, Candidate(place, False))
+
+    def _add(self, alias: str, cand: Candidate) -> None:
+        self.aliases.setdefault(alias, []).append(cand)
+
+    def all_places(self) -> list[Place]:
+        return list(self.by_path.values())
+
+    def place(self, path: str) -> Place | None:
+        return self.by_path.get(path)
+
+    def dictionary_words(self) -> list[str]:
+        """Every alias, for jieba's dictionary."""
+        return list(self.aliases)
+
+    def candidates(self, alias: str) -> list[Candidate]:
+        """The places a name may mean: a province if it names one, else its full-name
+        holders, else the places it is a short form of."""
+        cands = self.aliases.get(alias, [])
+        provinces = [c for c in cands if c.place.level == PROVINCE]
+        if provinces:
+            return provinces[:1]
+        full = [c for c in cands if c.full]
+        return full or cands
+
+    def abbreviation_runs(self, folded: str) -> list[Place]:
+        """Provinces named by runs of one-character abbreviations (``粤黔协作``)."""
+        out = []
+        for m in _ABBREVIATION_RUN_RE.finditer(folded):
+            run = m.group(1)
+            if any(run[i:i + 2] in self.aliases for i in range(len(run) - 1)):
+                continue  # 辽宁, 吉林: a name, not two abbreviations
+            for ch in run:
+                place = self.by_name.get(PROVINCE_ABBREVIATIONS[ch])
+                if place and place not in out:
+                    out.append(place)
+        return out
+
+
+def _is_sure(cands: Sequence[Candidate], alias: str) -> bool:
+    if len(cands) != 1:
+        return False
+    c = cands[0]
+    if c.place.level == PROVINCE:
+        return True
+    if c.full:
+        return len(alias) > 2
+    return c.place.level == PREFECTURE
+
+
+def _support(place: Place, context: set[str]) -> int:
+    """How closely the context backs a place: its prefecture (2), its province (1), neither."""
+    best = 0
+    for depth, path in enumerate(place.ancestors, start=1):
+        if path in context:
+            best = max(best, depth)
+    return best
+
+
+def _backing(cand: Candidate, context: set[str]) -> int:
+    """A full name needs its province or prefecture in the context; a short form (独山, 惠农,
+    路桥: often everyday words too) needs the place right above it."""
+    support = _support(cand.place, context)
+    needed = 1 if cand.full else len(cand.place.ancestors)
+    return support if support >= needed else 0
+
+
+def _pick(cands: Sequence[Candidate], contexts: Sequence[set[str]]) -> Place | None:
+    """The one candidate the nearest context backs best; None when none or several are."""
+    for context in contexts:
+        scored = [(_backing(c, context), c.place) for c in cands]
+        top = max(s for s, _ in scored)
+        if top == 0:
+            continue
+        best = [p for s, p in scored if s == top]
+        return best[0] if len(best) == 1 else None
+    return None
+
+
+def _prefecture_default(cands: Sequence[Candidate]) -> Place | None:
+    """With no context, a name shared by one prefecture and county-level places is the
+    prefecture (大同: 大同市 rather than 大庆's 大同区)."""
+    top = [c.place for c in cands if c.place.level == PREFECTURE]
+    return top[0] if len(top) == 1 else None
+
+
+def most_specific(paths: Iterable[str]) -> list[str]:
+    """Drop a path when a deeper one below it is also there; sorted."""
+    unique = set(paths)
+    return sorted(p for p in unique if not any(q.startswith(p + "/") for q in unique))
+
+
+def _with_ancestors(places: Iterable[Place]) -> set[str]:
+    out: set[str] = set()
+    for p in places:
+        out.add(p.path)
+        out.update(p.ancestors)
+    return out
+
+
+class Recognizer:
+    """Resolves the place names of one document's units against the gazetteer."""
+
+    def __init__(self, gazetteer: Gazetteer):
+        self.gaz = gazetteer
+
+    def names(self, words: Iterable[str]) -> list[str]:
+        """The place names among a text's words, without the ones that are only part of a
+        longer name found too (jieba's search mode also yields ``独山`` inside ``独山县``)."""
+        found = {w for w in words if w in self.gaz.aliases}
+        return sorted(a for a in found if not any(a != b and a in b for b in found))
+
+    def document(self, unit_words: Sequence[Sequence[str]], unit_folded: Sequence[str],
+                 head_words: Sequence[str] = (), head_folded: str = "") -> tuple[list[list[str]],
+                                                                                 list[str]]:
+        """Regions of each unit (own mentions only) and of the document.
+
+        ``head_*`` is the title and subtitle; the document is about what they name or, when
+        they name nothing, what its first paragraphs name (unless those span the country)."""
+        gaz = self.gaz
+        texts = [(list(w), f) for w, f in zip(unit_words, unit_folded, strict=True)]
+        head = (list(head_words), head_folded)
+        found = []  # per text: (sure places, [(alias, candidates) still to resolve])
+        for words, folded in [head, *texts]:
+            sure, open_ = list(gaz.abbreviation_runs(folded)), []
+            for alias in self.names(words):
+                cands = gaz.candidates(alias)
+                if _is_sure(cands, alias):
+                    sure.append(cands[0].place)
+                else:
+                    open_.append((alias, cands))
+            found.append((sure, open_))
+        doc_context = set().union(*(_with_ancestors(s) for s, _ in found))
+        resolved = []
+        for sure, open_ in found:
+            places = list(sure)
+            own = _with_ancestors(sure)
+            for _alias, cands in open_:
+                place = _pick(cands, [own, doc_context]) or _prefecture_default(cands)
+                if place:
+                    places.append(place)
+            resolved.append(most_specific(p.path for p in places))
+        head_regions, unit_regions = resolved[0], resolved[1:]
+        doc_regions = head_regions
+        if not doc_regions:
+            opening = most_specific(p for r in unit_regions[:OPENING_UNITS] for p in r)
+            if len({p.split("/")[0] for p in opening}) <= NATIONAL_PROVINCES:
+                doc_regions = opening
+        return unit_regions, doc_regions
+
+
+# ---- loading ------------------------------------------------------------------------------
+
+
+def division_rows() -> list[tuple[str, str]]:
+    text = resources.files("indexer").joinpath("data/divisions.txt").read_text("utf-8")
+    rows = []
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            code, name = line.split("\t")
+            rows.append((code, name))
+    return rows
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    """The gazetteer, built once per process. Everyday words are told by jieba's own
+    dictionary (before the place names are added to it)."""
+    from indexer.analysis import base_tokenizer
+
+    tk = base_tokenizer()
+    rows = division_rows()
+    stems = {s for _, name in rows for lv in (2, 3) for s in short_forms(name, lv)}
+    tags = jieba_tags(tk, stems)
+    return Gazetteer(rows, lambda w: is_everyday_word(tk.FREQ.get(w, 0), tags.get(w, "")))
+
+
+def is_everyday_word(freq: int, tag: str) -> bool:
+    """A frequent jieba word that jieba does not tag as a place name (``ns``): 和平, 新兴."""
+    return freq >= COMMON_WORD_FREQ and not tag.startswith("ns")
+
+
+def jieba_tags(tk, words: set[str]) -> dict[str, str]:
+    """jieba's part-of-speech tags (third column of its dictionary) of the given words."""
+    out = {}
+    with tk.get_dict_file() as f:
+        for raw in f:
+            parts = raw.decode("utf-8").split()
+            if len(parts) == 3 and parts[0] in words:
+                out[parts[0]] = parts[2]
+    return out
