@@ -10,7 +10,8 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, FieldType, Schema
 from indexer.analysis import BigramAnalyzer, WordAnalyzer
 from indexer.codec import INLINE_LIMIT, Codec, CompactPositions, WordCounts  # noqa: F401
 
-SCHEMA_VERSION = 5  # 2: amount; 3: compact codec, no uid; 5: segments as separate files
+SCHEMA_VERSION = 6  # 2: amount; 3: compact codec, no uid; 5: segments as separate files;
+# 6: place names in jieba's dictionary, recognised regions and years
 
 
 def words_field(boost: float = 1.0) -> FieldType:

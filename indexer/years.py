@@ -26,7 +26,7 @@ _YEAR_RE = re.compile(rf"(?<![0-9])((?:19|20)[0-9]{{2}}|{_CN_YEAR})(?:\s*年)")
 _RANGE_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*[-—–~至到]\s*((?:19|20)[0-9]{2})\s*年")
 _FILENAME_RE = re.compile(r"^((?:19|20)[0-9]{2})(?![0-9])")
 _VERSION_RE = re.compile(
-    rf"((?:19|20)[0-9]{{2}}|{_CN_YEAR})\s*年[^，。；;）)]{{0,40}}?(?:通过|修正|修订|公布|施行|批准)"
+    rf"((?:19|20)[0-9]{{2}}|{_CN_YEAR})\s*年[^，。；;）)]{{0,80}}?(?:通过|修正|修订|公布|施行|批准)"
 )
 # Words that make a clause about the future: the year in it is a target, not a record.
 _PLAN_BEFORE = re.compile(r"(?:到|至|力争|争取|预计|计划|确保|截至)\s*$")
