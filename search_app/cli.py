@@ -223,9 +223,7 @@ def _print_hits(data: dict, result, show_facets: bool) -> None:
         click.echo("")
         for name in ("region", "year"):
             values = data["facets"].get(name, [])
-            shown = ", ".join(f"{v.get('label', v['value'])}"
-                              + (" inferred" if v.get("source") == "inferred" else "")
-                              + f" ({v['count']})" for v in values[:20])
+            shown = ", ".join(f"{v.get('label', v['value'])} ({v['count']})" for v in values[:20])
             click.echo(f"{name}: {shown or '—'}")
 
 

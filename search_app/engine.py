@@ -24,8 +24,7 @@ class UnitFacets:
 
     years: list[int | None] = field(default_factory=list)
     regions: list[tuple[str, ...]] = field(default_factory=list)  # full paths 'a/b/c'
-    # years that only documents with an inferred year have (shown as such in the facet)
-    inferred_years: frozenset[int] = frozenset()
+    inferred: list[bool] = field(default_factory=list)  # the year was inferred from the text
 
 
 class Snapshot:
@@ -72,33 +71,31 @@ class Snapshot:
             reader = self.searcher().reader()  # before the lock: searcher() takes it too
             with self._lock:
                 if self._facets is None:
-                    facets = self._load_facets(reader)
-                    facets.inferred_years = self._inferred_years()
-                    self._facets = facets
+                    self._facets = self._load_facets(reader, self._inferred_docs())
         return self._facets
 
-    def _inferred_years(self) -> frozenset[int]:
-        sources: dict[int, set[str]] = {}
+    def _inferred_docs(self) -> set[str]:
         conn = store.connect(self.gen, readonly=True)
         try:
-            for year, source in conn.execute("SELECT year, year_source FROM docs"):
-                if year is not None:
-                    sources.setdefault(year, set()).add(source or "")
+            rows = conn.execute("SELECT doc_id FROM docs WHERE year_source = 'inferred'")
+            return {doc_id for (doc_id,) in rows}
         finally:
             conn.close()
-        return frozenset(y for y, s in sources.items() if s == {"inferred"})
 
     @staticmethod
-    def _load_facets(reader) -> UnitFacets:
+    def _load_facets(reader, inferred_docs: set[str] = frozenset()) -> UnitFacets:
         n = reader.doc_count_all()
         years: list[int | None] = [None] * n
         regions: list[tuple[str, ...]] = [()] * n
+        inferred = [False] * n
         for docnum, stored in reader.iter_docs():
             years[docnum] = stored.get("year") or None
             r = stored.get("region")
             if r:
                 regions[docnum] = tuple(p for p in r.split(",") if p)
-        return UnitFacets(years, regions)
+            if inferred_docs and stored.get("doc_id") in inferred_docs:
+                inferred[docnum] = True
+        return UnitFacets(years, regions, inferred)
 
     def close(self) -> None:
         """Close every thread's searcher and database connection, then the index."""

@@ -133,12 +133,13 @@ def _facet_level(filters: Filters) -> int:
 
 def count(data, docnums: Iterable[int], filters: Filters) -> tuple[set[int], dict]:
     """Matching units under all filters, and facet counts (each facet ignores its own filter)."""
-    years, regions = data.years, data.regions
+    years, regions, inferred = data.years, data.regions, data.inferred
     ranges = filters.years
     wanted = filters.regions
     level = _facet_level(filters)
     matched: set[int] = set()
     year_counts: Counter = Counter()
+    inferred_counts: Counter = Counter()
     region_counts: Counter = Counter()
     for d in docnums:
         y = years[d]
@@ -147,6 +148,8 @@ def count(data, docnums: Iterable[int], filters: Filters) -> tuple[set[int], dic
         r_ok = not wanted or _region_match(paths, wanted)
         if r_ok and y is not None:
             year_counts[y] += 1
+            if inferred and inferred[d]:
+                inferred_counts[y] += 1
         if y_ok and paths:
             values = {"/".join(p.split("/")[:level]) for p in paths if p.count("/") + 1 >= level}
             if wanted:
@@ -154,7 +157,7 @@ def count(data, docnums: Iterable[int], filters: Filters) -> tuple[set[int], dic
             region_counts.update(values)
         if y_ok and r_ok:
             matched.add(d)
-    return matched, {"year": year_counts, "region": region_counts}
+    return matched, {"year": year_counts, "region": region_counts, "inferred": inferred_counts}
 
 
 def present(snap, counts: dict, filters: Filters) -> dict:
@@ -163,7 +166,13 @@ def present(snap, counts: dict, filters: Filters) -> dict:
         {"value": v, "label": v.rsplit("/", 1)[-1], "count": n}
         for v, n in sorted(counts["region"].items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    inferred = snap.facet_data().inferred_years
-    year = [{"value": y, "count": n} | ({"source": "inferred"} if y in inferred else {})
-            for y, n in sorted(counts["year"].items(), reverse=True)]
+    year = []
+    for y, n in sorted(counts["year"].items(), reverse=True):
+        entry = {"value": y, "count": n}
+        inferred = counts.get("inferred", {}).get(y, 0)
+        if inferred:  # how many of them have a year inferred from the text, not stated
+            entry["inferred"] = inferred
+            if inferred == n:
+                entry["label"] = f"{y} (inferred)"
+        year.append(entry)
     return {"region": region, "year": year}

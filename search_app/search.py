@@ -35,7 +35,8 @@ class Hit:
     ordinal: int
     regions: list[str] = field(default_factory=list)
     year: int | None = None
-    year_source: str | None = None
+    year_source: str | None = None  # published, title, filename or inferred
+    mentions_years: list[int] = field(default_factory=list)  # years the unit itself names
     published: str | None = None
     section_html: str = ""
     title_html: str = ""
@@ -258,6 +259,7 @@ def _hit(snap: Snapshot, r: Match, terms: list[str]) -> Hit:
         regions=loads(row["regions"], []),
         year=row["year"] if row["year"] is not None else (doc["year"] if doc else None),
         year_source=doc["year_source"] if doc else None,
+        mentions_years=(loads(row["extra"], None) or {}).get("mentions_years", []),
         published=doc["published"] if doc else None,
         section_html=render(section, match_spans(section, terms)),
         title_html=render(title, match_spans(title, terms)),
