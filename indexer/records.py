@@ -56,7 +56,7 @@ def annotate(doc: Document, texts: list[str], tokens: list[TextTokens]) -> None:
     plain = [u.text for u in doc.units if not u.damaged]
     year, source = document_year(
         published=doc.published, meeting_date=doc.meta.get("meeting_date"), title=doc.title,
-        doc_id=doc.doc_id, opening=[doc.subtitle, *plain[:3]], body=plain)
+        doc_id=doc.doc_id, opening=[t for t in (doc.subtitle,) if t] + plain, body=plain)
     for unit, regions in zip(doc.units, unit_regions, strict=True):
         if regions:
             unit.extra["regions"] = regions

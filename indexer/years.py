@@ -2,9 +2,9 @@
 
 A document's year is found in this order, and how it was found is kept (``year_source``):
 
-1. ``published``: a stated date in the header: publication (``發布時間:2021-04-27``), meeting
-   (``——2025年1月14日在…人民代表大会上``) or, for a regulation, the latest of its adoption and
-   amendment dates (``2001年4月28日…通过 根据2009年8月27日…修正``);
+1. ``published``: a stated date in the header: for a regulation, the latest of the adoption and
+   amendment dates in its history lines (``2001年4月28日…通过``, ``2009年8月27日…修正``), else
+   publication (``發布時間:2021-04-27``) or meeting (``——2025年1月14日在…人民代表大会上``);
 2. ``title``: a year in the title (``2025年政府工作报告``);
 3. ``filename``: a year at the start of the file name (``2019_…``);
 4. ``inferred``: the latest year the text reports as done (``2023年…投入``), skipping
@@ -26,8 +26,14 @@ _YEAR_RE = re.compile(rf"(?<![0-9])((?:19|20)[0-9]{{2}}|{_CN_YEAR})(?:\s*年)")
 _RANGE_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*[-—–~至到]\s*((?:19|20)[0-9]{2})\s*年")
 _FILENAME_RE = re.compile(r"^((?:19|20)[0-9]{2})(?![0-9])")
 _VERSION_RE = re.compile(
-    rf"((?:19|20)[0-9]{{2}}|{_CN_YEAR})\s*年[^，。；;）)]{{0,80}}?(?:通过|修正|修订|公布|施行|批准)"
+    rf"((?:19|20)[0-9]{{2}}|{_CN_YEAR})\s*年[^，。；;）)]{{0,80}}?(?:通过|修正|修订|公布|批准)"
 )
+# A regulation's history line starts with its date: 2002年3月29日 …会议修正, (2001年4月28日…通过
+_VERSION_LINE_RE = re.compile(
+    rf"^[（(]?\s*(?:(?:19|20)[0-9]{{2}}|{_CN_YEAR})\s*年\s*[0-9一二三四五六七八九十]{{1,3}}\s*月"
+    r"\s*[0-9一二三四五六七八九十]{1,3}\s*日"
+)
+HISTORY_LINES = 30  # at most this many history lines are read at the top of a document
 # Words that make a clause about the future: the year in it is a target, not a record.
 _PLAN_BEFORE = re.compile(r"(?:到|至|力争|争取|预计|计划|确保|截至)\s*$")
 _PLAN_AFTER = re.compile(r"^\s*年?(?:目标|前|以前|底前|远景|规划|计划|要|将|力争|争取|预计|基本实现)")
@@ -74,8 +80,14 @@ def reported_years(text: str, today: int) -> list[int]:
 
 
 def version_year(texts: Iterable[str]) -> int | None:
-    """The latest adoption or amendment year stated in a regulation's opening lines."""
-    years = [_year_value(m.group(1)) for t in texts for m in _VERSION_RE.finditer(t)]
+    """The latest adoption or amendment year of a regulation, from the history lines at the
+    top of the document (those that start with a date: ``2002年3月29日 …会议修正``); an
+    effective date (``施行``) is no version."""
+    years = []
+    for i, text in enumerate(texts):
+        if i >= HISTORY_LINES or not _VERSION_LINE_RE.match(text.strip()):
+            break
+        years += [_year_value(m.group(1)) for m in _VERSION_RE.finditer(text)]
     return max(years) if years else None
 
 
@@ -91,12 +103,12 @@ def document_year(
 ) -> tuple[int | None, str | None]:
     """(year, how it was found) for a document; (None, None) when nothing tells."""
     now = (today or datetime.date.today()).year
-    for date in (published, meeting_date):
-        if date and _plausible(int(date[:4]), now):
-            return int(date[:4]), "published"
     version = version_year(opening)
     if version and _plausible(version, now):
         return version, "published"
+    for date in (published, meeting_date):
+        if date and _plausible(int(date[:4]), now):
+            return int(date[:4]), "published"
     m = _YEAR_RE.search(title)
     if m and _plausible(_year_value(m.group(1)), now):
         return _year_value(m.group(1)), "title"

@@ -22,6 +22,15 @@ def year_of(published=None, meeting=None, title="", doc_id="a.txt", opening=(), 
     ({"opening": ["(2001年4月28日第九届全国人民代表大会常务委员会第二十一次会议通过 根据"
                   "2009年8月27日第十一届全国人民代表大会常务委员会第十次会议《关于修改部分法律的"
                   "决定》第一次修正)"]}, (2009, "published")),
+    ({"opening": ["1996年9月6日 北京市第十届人民代表大会常务委员会第三十次会议通过",
+                  "2002年3月29日 北京市第十一届人民代表大会常务委员会第三十三次会议修正",
+                  "2011年5月27日 北京市第十三届人民代表大会常务委员会第二十五次会议修订）",
+                  "第一条 为了预防火灾,2019年修正的规定除外。"],
+      "published": "2003-01-01"}, (2011, "published")),
+    ({"opening": ["2009年9月7日 国务院第80次常务会议通过", "2010年1月1日 施行"]},
+     (2009, "published")),  # an effective date is no version
+    ({"opening": ["2019年全省生产总值增长6%,经国务院批准设立新区。"], "title": "2020年报告"},
+     (2020, "title")),  # a report's first paragraph is no history line
     ({"title": "2025年政府工作报告", "doc_id": "2019_x.txt"}, (2025, "title")),
     ({"title": "二〇二四年政府工作报告"}, (2024, "title")),
     ({"doc_id": "reports/2019_政府工作报告.txt"}, (2019, "filename")),
@@ -50,4 +59,4 @@ def test_mentioned_years(text, years):
 def test_reported_years_skip_targets_and_plans():
     text = "2023年投入资金。到2035年基本实现。2025年目标全面达标。力争2027年完成。"
     assert reported_years(text, 2026) == [2023]
-    assert version_year(["本条例自2015年1月1日起施行。"]) == 2015
+    assert version_year(["本条例自2015年1月1日起施行。"]) is None
