@@ -36,6 +36,9 @@ from importlib import resources
 
 PROVINCE, PREFECTURE, COUNTY = 1, 2, 3
 COMMON_WORD_FREQ = 1000  # jieba frequency from which a short form is an everyday word
+# A county's short form is held to more: jieba's tags are loose (福清 nr, 从江 nr), but a
+# county stem jieba has seen this often outside place names is a word (富民, 惠民, 水城).
+COUNTY_WORD_FREQ = 100
 OPENING_UNITS = 3  # paragraphs that say what a document is about when its title does not
 NATIONAL_PROVINCES = 3  # an opening naming more provinces than this is about the whole country
 
@@ -113,7 +116,7 @@ class Candidate:
 
 
 class Gazetteer:
-    def __init__(self, rows: Iterable[tuple[str, str]], is_common: Callable[[str], bool]):
+    def __init__(self, rows: Iterable[tuple[str, str]], is_common: Callable[[str, int], bool]):
         self.places: dict[str, Place] = {}
         self.by_path: dict[str, Place] = {}
         self.by_name: dict[str, Place] = {}  # provinces by full name (abbreviations map here)
@@ -134,7 +137,7 @@ class Gazetteer:
         for place in self.by_path.values():
             self._add(place.name, Candidate(place, True))
             for short in short_forms(place.name, place.level):
-                if place.level == PROVINCE or not is_common(short):
+                if place.level == PROVINCE or not is_common(short, place.level):
                     self._add(short, Candidate(place, False))
 
     def _add(self, alias: str, cand: Candidate) -> None:
@@ -309,11 +312,16 @@ def gazetteer() -> Gazetteer:
     rows = division_rows()
     stems = {s for _, name in rows for lv in (2, 3) for s in short_forms(name, lv)}
     tags = jieba_tags(tk, stems)
-    return Gazetteer(rows, lambda w: is_everyday_word(tk.FREQ.get(w, 0), tags.get(w, "")))
+    return Gazetteer(rows, lambda w, level: is_everyday_word(tk.FREQ.get(w, 0), tags.get(w, ""),
+                                                            level))
 
 
-def is_everyday_word(freq: int, tag: str) -> bool:
-    """A frequent jieba word that jieba does not tag as a place name (``ns``): 和平, 新兴."""
+def is_everyday_word(freq: int, tag: str, level: int = PREFECTURE) -> bool:
+    """A short form that is rather a word: frequent in jieba's dictionary and not tagged as a
+    place (``ns``): 和平, 新兴; for a county also 富民, 惠民, and 中原 however tagged."""
+    if level == COUNTY and (freq >= COMMON_WORD_FREQ or
+                            (freq >= COUNTY_WORD_FREQ and not tag.startswith("ns"))):
+        return True
     return freq >= COMMON_WORD_FREQ and not tag.startswith("ns")
 
 

@@ -34,14 +34,18 @@ def test_short_forms(name, level, forms):
     assert short_forms(name, level) == forms
 
 
-@pytest.mark.parametrize(("freq", "tag", "everyday"), [
-    (7998, "nz", True),   # 和平
-    (1215, "b", True),    # 新兴
-    (1117, "ns", False),  # 中山: jieba itself calls it a place
-    (739, "v", False),    # 保定: rare enough
+@pytest.mark.parametrize(("freq", "tag", "level", "everyday"), [
+    (7998, "nz", 3, True),   # 和平
+    (1215, "b", 3, True),    # 新兴
+    (1117, "ns", 2, False),  # 中山: jieba itself calls it a place
+    (739, "v", 2, False),    # 保定: rare enough
+    (122, "n", 3, True),     # 富民 (县): a county's short form is held to more
+    (2825, "ns", 3, True),   # 中原 (区): the Central Plains, not Zhengzhou's district
+    (136, "ns", 3, False),   # 陇西
+    (33, "nr", 3, False),    # 福清
 ])
-def test_everyday_words_are_told_by_jieba_frequency_and_tag(freq, tag, everyday):
-    assert is_everyday_word(freq, tag) is everyday
+def test_everyday_words_are_told_by_jieba_frequency_and_tag(freq, tag, level, everyday):
+    assert is_everyday_word(freq, tag, level) is everyday
 
 
 def test_gazetteer_levels_and_paths():
