@@ -8,6 +8,7 @@ import json
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,13 +111,21 @@ def _release(opened: list, ix) -> None:
 
 
 class Engine:
-    """Follows an index folder: ``snapshot()`` always returns the live generation."""
+    """Follows an index folder: ``snapshot()`` returns the live generation.
 
-    def __init__(self, index_dir: Path | str):
+    With ``warm`` set (the server sets it), a new generation is opened and warmed by that
+    function in a background thread while requests go on being answered from the previous
+    one, and swapped in when ready: no request pays for loading a large index's facet data and
+    length norms. Without it (scripts, tests), the first call after a rebuild opens the new
+    generation itself."""
+
+    def __init__(self, index_dir: Path | str, warm: Callable[[Snapshot], object] | None = None):
         self.index_dir = Path(index_dir)
+        self.warm = warm
         self._lock = threading.Lock()
         self._snap: Snapshot | None = None
         self._checked = 0.0
+        self._warming: Path | None = None  # the generation being warmed in the background
 
     def snapshot(self) -> Snapshot:
         now = time.monotonic()
@@ -126,11 +135,27 @@ class Engine:
         with self._lock:
             self._checked = now
             gen = store.require_live(self.index_dir)
-            if self._snap is None or self._snap.gen != gen:
+            if self._snap is None or (self._snap.gen != gen and self.warm is None):
                 # The old snapshot is not closed here: requests still running hold it, and
                 # its finalizer closes its files when the last of them lets go.
                 self._snap = Snapshot(gen)
+            elif self._snap.gen != gen and self._warming != gen:
+                self._warming = gen
+                threading.Thread(target=self._warm_and_swap, args=(gen,), daemon=True,
+                                 name=f"warm {gen.name}").start()
             return self._snap
+
+    def _warm_and_swap(self, gen: Path) -> None:
+        snap = None
+        try:
+            snap = Snapshot(gen)
+            self.warm(snap)
+        except Exception:  # noqa: BLE001 - pruned or broken meanwhile: the next look retries
+            snap = None
+        with self._lock:
+            if snap is not None and self._snap is not None:
+                self._snap = snap
+            self._warming = None
 
     def close(self) -> None:
         """Close the live snapshot (its files and connections)."""

@@ -14,14 +14,21 @@ WARM_QUERY = "扶贫协作"
 
 def warm_up(app) -> dict:
     """Open the index, load jieba and the dictionaries, and cache the facet data, so that
-    the first visitor does not wait for them. Returns the index's health."""
+    the first visitor does not wait for them; from now on a rebuilt index is warmed the same
+    way in the background before it is swapped in. Returns the index's health."""
     engine = app.extensions[EXTENSION]
     health = engine.health()
+    warm_snapshot(engine.snapshot())
+    engine.warm = warm_snapshot
+    return health
+
+
+def warm_snapshot(snap) -> None:
+    """One real search on a generation: loads its facet data and length norms."""
     try:
-        search(engine, WARM_QUERY, per_page=1)
+        search(snap, WARM_QUERY, per_page=1)
     except QueryError:  # pragma: no cover - the warm-up query is a real one
         pass
-    return health
 
 
 def make_server(app, host: str, port: int, threads: int):

@@ -6,6 +6,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -16,6 +17,7 @@ import search_app
 from indexer.build import build_index
 from search_app import create_app, engine
 from search_app.cli import cli
+from search_app.search import search
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +58,35 @@ def test_a_rebuild_is_served_without_a_restart(tmp_path, monkeypatch, corpus):
     data = client.get("/api/search?q=沙步市场").get_json()
     assert data["total"] == 1 and data["hits"][0]["doc_id"] == "new.txt"
     assert client.get("/api/health").get_json()["documents"] == 4
+
+
+def test_the_server_warms_a_rebuilt_index_before_swapping_it_in(tmp_path, monkeypatch, corpus):
+    """While the new generation loads, requests keep getting the old one, never a cold one."""
+    monkeypatch.setattr(engine, "CHECK_EVERY", 0.0)
+    index = tmp_path / "index"
+    build_index(corpus, index, jobs=1)
+    live = engine.Engine(index)
+    first = live.snapshot()
+    warming, release, warmed = threading.Event(), threading.Event(), []
+
+    def warm(snap):
+        warming.set()
+        release.wait(10)
+        snap.facet_data()
+        warmed.append(snap)
+
+    live.warm = warm
+    (corpus / "new.txt").write_text("广州沙步市场报告\n\n沙步市场帮扶黔南农产品销售。\n", "utf-8")
+    build_index(corpus, index, jobs=1)
+    assert live.snapshot() is first  # the new generation is being warmed…
+    assert warming.wait(10)
+    assert live.snapshot() is first and search(live, "沙步市场").total == 0  # …old one answers
+    release.set()
+    deadline = time.monotonic() + 10
+    while live.snapshot() is first and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert live.snapshot() is warmed[0] and search(live, "沙步市场").total == 1
+    live.close()
 
 
 def test_serve_builds_the_index_first_on_a_fresh_machine(runner, corpus, tmp_path):
