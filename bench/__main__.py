@@ -1,12 +1,14 @@
-"""python -m bench [--quick] [--sizes 10000,100000] [--no-real] [--no-http] [--anchors]"""
+"""python -m bench [--quick] [--sizes 10000,100000] [--no-real] [--no-http] [--anchors]
+                [--report RESULTS.json]"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from pathlib import Path
 
-from bench.run import RESULTS, main
+from bench.run import RESULTS, format_report, main
 
 
 def parse(argv=None) -> argparse.Namespace:
@@ -24,11 +26,16 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--queries", type=int, default=240, help="size of the query mix (>= 200)")
     p.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON results")
     p.add_argument("--keep", action="store_true", help="keep the temporary corpora and indexes")
+    p.add_argument("--report", type=Path, metavar="RESULTS.json",
+                   help="print the table of a saved run (also one stopped half way) and exit")
     return p.parse_args(argv)
 
 
 if __name__ == "__main__":
     args = parse()
+    if args.report:
+        print(format_report(json.loads(args.report.read_text(encoding="utf-8"))))
+        raise SystemExit(0)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     real = not args.no_real
     if args.quick:

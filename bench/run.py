@@ -246,12 +246,21 @@ def main(sizes: list[int], real: bool, jobs: int, http: bool, anchors: bool, out
     queries = W.query_mix(n_queries)
     result = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": machine(), "jobs": jobs,
               "queries": len(queries), "workloads": []}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"bench-{time.strftime('%Y%m%dT%H%M%S')}.json"
+
+    def save() -> None:
+        """After every workload, so a long run stopped half way still leaves its figures."""
+        path.write_text(json.dumps(result, ensure_ascii=False, indent=1))
+        log(f"results so far in {path}")
+
     for size in sizes:
         work = Path(tempfile.mkdtemp(prefix=f"ps-bench-{size}-"))
         try:
             log(f"generating synthetic-{size}")
             wl = W.synthetic(size, work / "corpus")
             result["workloads"].append(run_workload(wl, work, jobs, queries, http, anchors, log))
+            save()
         finally:
             if not keep:
                 shutil.rmtree(work, ignore_errors=True)
@@ -268,8 +277,6 @@ def main(sizes: list[int], real: bool, jobs: int, http: bool, anchors: bool, out
             finally:
                 if not keep:
                     shutil.rmtree(work, ignore_errors=True)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S")
-    (out_dir / f"bench-{stamp}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    save()
     print(format_report(result))
     return result
