@@ -129,8 +129,14 @@ def unit_row(doc: Document, unit: Unit) -> dict:
         "cells": json.dumps(unit.cells, ensure_ascii=False) if unit.cells else None,
         "regions": json.dumps(unit_regions(doc, unit), ensure_ascii=False),
         "year": doc.meta.get("year"),
-        "extra": json.dumps(unit.extra, ensure_ascii=False) if unit.extra else None,
+        "extra": _extra_json(unit.extra),
     }
+
+
+def _extra_json(extra: dict) -> str | None:
+    """``Unit.extra`` for the units database, without the regions (their own column)."""
+    kept = {k: v for k, v in extra.items() if k != "regions"}
+    return json.dumps(kept, ensure_ascii=False) if kept else None
 
 
 def warm_up() -> None:
