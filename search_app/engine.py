@@ -19,13 +19,23 @@ from indexer import store
 CHECK_EVERY = 1.0  # seconds between looks at the CURRENT pointer
 
 
+@dataclass(frozen=True)
+class FacetGroup:
+    """What filters and facets look at in a unit; many units share one (a report's plain
+    paragraphs all inherit its places and year)."""
+
+    year: int | None
+    regions: tuple[str, ...]  # full paths 'a/b/c'
+    inferred: bool  # the year was inferred from the text
+
+
 @dataclass
 class UnitFacets:
-    """Per-document-number data for filters and facet counts, loaded once per generation."""
+    """Per-document-number data for filters and facet counts, loaded once per generation:
+    ``keys[docnum]`` indexes ``groups``, so a search counts groups, not units."""
 
-    years: list[int | None] = field(default_factory=list)
-    regions: list[tuple[str, ...]] = field(default_factory=list)  # full paths 'a/b/c'
-    inferred: list[bool] = field(default_factory=list)  # the year was inferred from the text
+    keys: list[int] = field(default_factory=list)
+    groups: list[FacetGroup] = field(default_factory=list)
 
 
 class Snapshot:
@@ -85,18 +95,16 @@ class Snapshot:
 
     @staticmethod
     def _load_facets(reader, inferred_docs: set[str] = frozenset()) -> UnitFacets:
-        n = reader.doc_count_all()
-        years: list[int | None] = [None] * n
-        regions: list[tuple[str, ...]] = [()] * n
-        inferred = [False] * n
+        empty = FacetGroup(None, (), False)  # deleted documents
+        index: dict[FacetGroup, int] = {empty: 0}
+        keys = [0] * reader.doc_count_all()
         for docnum, stored in reader.iter_docs():
-            years[docnum] = stored.get("year") or None
             r = stored.get("region")
-            if r:
-                regions[docnum] = tuple(p for p in r.split(",") if p)
-            if inferred_docs and stored.get("doc_id") in inferred_docs:
-                inferred[docnum] = True
-        return UnitFacets(years, regions, inferred)
+            group = FacetGroup(stored.get("year") or None,
+                               tuple(p for p in r.split(",") if p) if r else (),
+                               stored.get("doc_id") in inferred_docs)
+            keys[docnum] = index.setdefault(group, len(index))
+        return UnitFacets(keys, list(index))
 
     def close(self) -> None:
         """Close every thread's searcher and database connection, then the index."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from indexer.analysis import fold, query_words
@@ -131,32 +131,41 @@ def _facet_level(filters: Filters) -> int:
     return 1
 
 
-def count(data, docnums: Iterable[int], filters: Filters) -> tuple[set[int], dict]:
-    """Matching units under all filters, and facet counts (each facet ignores its own filter)."""
-    years, regions, inferred = data.years, data.regions, data.inferred
+def count(data, docnums: Collection[int], filters: Filters) -> tuple[set[int], dict]:
+    """Matching units under all filters, and facet counts (each facet ignores its own filter).
+
+    Units are counted by facet group (year, places, inferred): one pass in C over the units,
+    then the filters and facet values are worked out once per group."""
     ranges = filters.years
     wanted = filters.regions
     level = _facet_level(filters)
-    matched: set[int] = set()
+    keys = data.keys
+    per_group = Counter(map(keys.__getitem__, docnums))
+    ok: set[int] = set()
     year_counts: Counter = Counter()
     inferred_counts: Counter = Counter()
     region_counts: Counter = Counter()
-    for d in docnums:
-        y = years[d]
-        paths = regions[d]
+    for k, n in per_group.items():
+        group = data.groups[k]
+        y, paths = group.year, group.regions
         y_ok = not ranges or (y is not None and any(a <= y <= b for a, b in ranges))
         r_ok = not wanted or _region_match(paths, wanted)
         if r_ok and y is not None:
-            year_counts[y] += 1
-            if inferred and inferred[d]:
-                inferred_counts[y] += 1
+            year_counts[y] += n
+            if group.inferred:
+                inferred_counts[y] += n
         if y_ok and paths:
             values = {"/".join(p.split("/")[:level]) for p in paths if p.count("/") + 1 >= level}
             if wanted:
                 values = {v for v in values if _region_match((v,), wanted)}
-            region_counts.update(values)
+            for v in values:
+                region_counts[v] += n
         if y_ok and r_ok:
-            matched.add(d)
+            ok.add(k)
+    if len(ok) == len(per_group):
+        matched = set(docnums)
+    else:
+        matched = {d for d in docnums if keys[d] in ok}
     return matched, {"year": year_counts, "region": region_counts, "inferred": inferred_counts}
 
 
