@@ -36,6 +36,9 @@ class UnitFacets:
 
     keys: list[int] = field(default_factory=list)
     groups: list[FacetGroup] = field(default_factory=list)
+    # (facet level, region filter) -> group -> (passes the filter, facet values); filled by
+    # facets.count, bounded by the groups times the region filters asked for
+    place_cache: dict = field(default_factory=dict)
 
 
 class Snapshot:

@@ -15,6 +15,7 @@ from indexer.places import PROVINCE_ABBREVIATIONS, Gazetteer, Recognizer, gazett
 
 YEAR_RE = re.compile(r"^\s*(\d{4})\s*(?:[-–~至到]\s*(\d{4})\s*)?$")
 MIN_YEAR, MAX_YEAR = 1900, 2100
+PLACE_CACHE_FILTERS = 64  # region filters whose per-group answers are kept
 
 
 @dataclass
@@ -131,6 +132,14 @@ def _facet_level(filters: Filters) -> int:
     return 1
 
 
+def _places(paths: tuple[str, ...], wanted: list[str], level: int) -> tuple[bool, tuple]:
+    """Whether a group's places pass the region filter, and the facet values they count for."""
+    values = {"/".join(p.split("/")[:level]) for p in paths if p.count("/") + 1 >= level}
+    if wanted:
+        values = {v for v in values if _region_match((v,), wanted)}
+    return (not wanted or _region_match(paths, wanted)), tuple(values)
+
+
 def count(data, docnums: Collection[int], filters: Filters) -> tuple[set[int], dict]:
     """Matching units under all filters, and facet counts (each facet ignores its own filter).
 
@@ -145,19 +154,22 @@ def count(data, docnums: Collection[int], filters: Filters) -> tuple[set[int], d
     year_counts: Counter = Counter()
     inferred_counts: Counter = Counter()
     region_counts: Counter = Counter()
+    if len(data.place_cache) > PLACE_CACHE_FILTERS:
+        data.place_cache.clear()  # many different region filters: start again
+    places = data.place_cache.setdefault((level, tuple(wanted)), {})
     for k, n in per_group.items():
         group = data.groups[k]
-        y, paths = group.year, group.regions
+        y = group.year
         y_ok = not ranges or (y is not None and any(a <= y <= b for a, b in ranges))
-        r_ok = not wanted or _region_match(paths, wanted)
+        found = places.get(k)
+        if found is None:
+            found = places[k] = _places(group.regions, wanted, level)
+        r_ok, values = found
         if r_ok and y is not None:
             year_counts[y] += n
             if group.inferred:
                 inferred_counts[y] += n
-        if y_ok and paths:
-            values = {"/".join(p.split("/")[:level]) for p in paths if p.count("/") + 1 >= level}
-            if wanted:
-                values = {v for v in values if _region_match((v,), wanted)}
+        if y_ok:
             for v in values:
                 region_counts[v] += n
         if y_ok and r_ok:
