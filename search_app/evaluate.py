@@ -43,8 +43,12 @@ class Evaluator:
             return {}
         return self._term_scores(q.fieldname, btext, q.boost, self._postings(q.fieldname, btext))
 
-    def _term_scores(self, fieldname: str, btext: bytes, boost: float, postings) -> Scores:
-        """BM25F of every posting, as Whoosh's BM25FScorer computes it one at a time."""
+    def _term_scores(self, fieldname: str, btext: bytes, boost: float, postings,
+                     only: set[int] | None = None) -> Scores:
+        """BM25F of every posting (of those in ``only``, if given), as Whoosh's BM25FScorer
+        computes it one at a time."""
+        if only is not None:
+            postings = _restricted(postings, only, self.leaves)
         out: Scores = {}
         if not self.searcher.schema[fieldname].scorable:
             for i, ids, _weights, _values in postings:
@@ -61,24 +65,24 @@ class Evaluator:
                            strict=True))
         return out
 
-    def _Phrase(self, q: wq.Phrase) -> Scores:
-        """Consecutive terms (slop 1): scored as Whoosh does, the sum of the terms' scores."""
+    def _Phrase(self, q: wq.Phrase, within: Scores | None = None) -> Scores:
+        """Consecutive terms (slop 1): scored as Whoosh does, the sum of the terms' scores.
+        With ``within``, only those documents are looked at (an optional boost)."""
         if q.slop != 1 or len(q.words) < 2:
-            return self._whoosh(q)
+            return self._restrict(self._whoosh(q), within)
         btexts = [self._btext(q.fieldname, w) for w in q.words]
         if any(b is None for b in btexts):
             return {}
         postings = [list(self._postings(q.fieldname, b, values=True)) for b in btexts]
-        terms = [self._term_scores(q.fieldname, b, 1.0, p)
-                 for b, p in zip(btexts, postings, strict=True)]
-        if any(not t for t in terms):
-            return {}
-        candidates = set.intersection(*(set(t) for t in sorted(terms, key=len)))
+        idsets = [_global_ids(p, self.leaves) for p in postings]
+        if within is not None:
+            idsets.append(set(within))
+        candidates = set.intersection(*sorted(idsets, key=len))
         if not candidates:
             return {}
         decode = self.searcher.schema[q.fieldname].format.decode_positions
         positions = [_positions(p, candidates, self.leaves, decode) for p in postings]
-        out: Scores = {}
+        matched = []
         for d in candidates:
             starts = set(positions[0][d])
             for k in range(1, len(positions)):
@@ -86,8 +90,32 @@ class Evaluator:
                 if not starts:
                     break
             if starts:
-                out[d] = sum(t[d] for t in terms) * q.boost
-        return out
+                matched.append(d)
+        if not matched:
+            return {}
+        only = set(matched)
+        terms = [self._term_scores(q.fieldname, b, 1.0, p, only)
+                 for b, p in zip(btexts, postings, strict=True)]
+        return {d: sum(t[d] for t in terms) * q.boost for d in matched}
+
+    def _within(self, q: wq.Query, docs: Scores) -> Scores:
+        """Scores of ``q`` for the given documents only: what an optional part can add."""
+        if isinstance(q, wq.Or) and not (q.minmatch or q.scale) and \
+                isinstance(self.weighting, BM25F):
+            out: Scores = {}
+            for sub in q.subqueries:
+                get = out.get
+                out.update({d: get(d, 0.0) + v for d, v in self._within(sub, docs).items()})
+            return _boosted(out, q.boost)
+        if isinstance(q, wq.Phrase) and isinstance(self.weighting, BM25F):
+            return self._Phrase(q, docs)
+        return self._restrict(self.scores(q), docs)
+
+    @staticmethod
+    def _restrict(scores: Scores, within: Scores | None) -> Scores:
+        if within is None:
+            return scores
+        return {d: v for d, v in scores.items() if d in within}
 
     def _ConstantScoreQuery(self, q: wq.ConstantScoreQuery) -> Scores:
         child = q.child
@@ -127,7 +155,7 @@ class Evaluator:
         required = self.scores(q.a)
         if not required:
             return required
-        optional = self.scores(q.b)
+        optional = self._within(q.b, required)
         out = {d: s + optional.get(d, 0.0) for d, s in required.items()}
         return _boosted(out, q.boost)
 
@@ -250,6 +278,22 @@ def _length_bytes(reader, fieldname: str) -> list[int]:
         return list(column)
     return [length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0)
             for d in range(reader.doc_count_all())]
+
+
+def _global_ids(postings, leaves) -> set[int]:
+    out: set[int] = set()
+    for i, ids, _weights, _vals in postings:
+        offset = leaves[i][1]
+        out.update(ids if offset == 0 else [d + offset for d in ids])
+    return out
+
+
+def _restricted(postings, only: set[int], leaves):
+    """The postings of the documents in ``only`` (global numbers)."""
+    for i, ids, weights, _vals in postings:
+        offset = leaves[i][1]
+        keep = [j for j, d in enumerate(ids) if d + offset in only]
+        yield i, [ids[j] for j in keep], [weights[j] for j in keep], None
 
 
 def _positions(postings, wanted: set[int], leaves, decode) -> dict[int, list[int]]:
