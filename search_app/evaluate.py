@@ -100,15 +100,8 @@ class Evaluator:
 
     def _within(self, q: wq.Query, docs: Scores) -> Scores:
         """Scores of ``q`` for the given documents only: what an optional part can add."""
-        if isinstance(q, wq.Or) and not (q.minmatch or q.scale) and \
-                isinstance(self.weighting, BM25F):
-            out: Scores = {}
-            for sub in q.subqueries:
-                get = out.get
-                out.update({d: get(d, 0.0) + v for d, v in self._within(sub, docs).items()})
-            return _boosted(out, q.boost)
-        if isinstance(q, wq.Phrase) and isinstance(self.weighting, BM25F):
-            return self._Phrase(q, docs)
+        if type(q) in (wq.Or, wq.Phrase) and isinstance(self.weighting, BM25F):
+            return getattr(self, "_" + type(q).__name__)(q, docs)
         return self._restrict(self.scores(q), docs)
 
     @staticmethod
@@ -141,10 +134,12 @@ class Evaluator:
                 return out
         return _boosted(out, q.boost)
 
-    def _Or(self, q: wq.Or) -> Scores:
+    def _Or(self, q: wq.Or, within: Scores | None = None) -> Scores:
+        """The sum of the parts' scores; with ``within``, for those documents only."""
         if q.minmatch or q.scale:
-            return self._whoosh(q)
-        parts = sorted((self.scores(s) for s in q.subqueries), key=len, reverse=True)
+            return self._restrict(self._whoosh(q), within)
+        parts = sorted((self.scores(s) if within is None else self._within(s, within)
+                        for s in q.subqueries), key=len, reverse=True)
         out = dict(parts[0]) if parts else {}
         for p in parts[1:]:
             get = out.get
