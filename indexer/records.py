@@ -109,8 +109,7 @@ def doc_row(doc: Document) -> dict:
         "year": doc.meta.get("year"),
         "year_source": doc.meta.get("year_source"),
         "regions": json.dumps(doc.meta.get("regions") or [], ensure_ascii=False),
-        "meta": json.dumps({k: v for k, v in doc.meta.items() if k != "tables"},
-                           ensure_ascii=False),
+        "meta": _json_without(doc.meta, ("tables", "regions", "year", "year_source")),
         "outline": json.dumps(doc.outline, ensure_ascii=False),
         "tables": json.dumps(doc.meta.get("tables") or [], ensure_ascii=False),
     }
@@ -129,13 +128,13 @@ def unit_row(doc: Document, unit: Unit) -> dict:
         "cells": json.dumps(unit.cells, ensure_ascii=False) if unit.cells else None,
         "regions": json.dumps(unit_regions(doc, unit), ensure_ascii=False),
         "year": doc.meta.get("year"),
-        "extra": _extra_json(unit.extra),
+        "extra": _json_without(unit.extra, ("regions",)),
     }
 
 
-def _extra_json(extra: dict) -> str | None:
-    """``Unit.extra`` for the units database, without the regions (their own column)."""
-    kept = {k: v for k, v in extra.items() if k != "regions"}
+def _json_without(data: dict, own_columns: tuple[str, ...]) -> str | None:
+    """``meta`` or ``extra`` for the database, without what has a column of its own."""
+    kept = {k: v for k, v in data.items() if k not in own_columns}
     return json.dumps(kept, ensure_ascii=False) if kept else None
 
 
