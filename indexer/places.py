@@ -143,9 +143,6 @@ class Gazetteer:
     def _add(self, alias: str, cand: Candidate) -> None:
         self.aliases.setdefault(alias, []).append(cand)
 
-    def all_places(self) -> list[Place]:
-        return list(self.by_path.values())
-
     def place(self, path: str) -> Place | None:
         return self.by_path.get(path)
 
