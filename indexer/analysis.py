@@ -215,6 +215,12 @@ def bigram_tokens(prepared: str) -> list[str]:
     return out
 
 
+def han_chars(bigrams: list[str]) -> list[str]:
+    """The distinct Han characters of a text, from its bigram tokens (each Han character
+    starts a bigram or ends a run): what a one-character query looks up."""
+    return [c for c in dict.fromkeys(t[0] for t in bigrams) if HAN_RE.match(c)]
+
+
 @dataclass(frozen=True)
 class TextTokens:
     words: list[str]
@@ -285,3 +291,8 @@ class WordAnalyzer(_ListAnalyzer):
 class BigramAnalyzer(_ListAnalyzer):
     def tokens(self, prepared: str) -> list[str]:
         return bigram_tokens(prepared)
+
+
+class CharAnalyzer(_ListAnalyzer):
+    def tokens(self, prepared: str) -> list[str]:
+        return han_chars(bigram_tokens(prepared))

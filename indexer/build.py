@@ -22,7 +22,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from indexer import store
+from indexer import store, unit_arrays
 from indexer.codec import Codec, FastSegmentWriter
 from indexer.reading import CorpusFile, scan_corpus
 from indexer.records import FileResult, process_file, warm_up
@@ -216,6 +216,9 @@ def _write_generation(build: Path, live: Path | None, plan: _Plan, jobs: int | N
         checkpoint("commit", build)
         segments = pool.segments if pool else [_finish_segment(local)]
         _commit(writer, segments)
+        inferred = {d for (d,) in conn.execute(
+            "SELECT doc_id FROM docs WHERE year_source = 'inferred'")}
+        unit_arrays.write_generation(build, inferred)
         conn.executemany(
             "INSERT OR REPLACE INTO info (key, value) VALUES (?, ?)",
             [("schema_version", str(SCHEMA_VERSION)),

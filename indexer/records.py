@@ -11,7 +11,7 @@ import json
 import traceback
 from dataclasses import dataclass, field
 
-from indexer.analysis import TextTokens, analyze, fold
+from indexer.analysis import TextTokens, analyze, fold, han_chars
 from indexer.document import Document, Unit, parse_document
 from indexer.places import Recognizer, gazetteer
 from indexer.reading import CorpusFile, SkipFile, decode, read_bytes
@@ -82,6 +82,7 @@ def whoosh_fields(doc: Document, unit: Unit, title_words: list[str],
         "kind": unit.kind,
         "words": tokens.words,
         "bigrams": tokens.bigrams,
+        "chars": han_chars(tokens.bigrams),
         "title": title_words,
         "section": section_words,
     }

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, FieldType, Schema
 
-from indexer.analysis import BigramAnalyzer, WordAnalyzer
+from indexer.analysis import BigramAnalyzer, CharAnalyzer, WordAnalyzer
 from indexer.codec import INLINE_LIMIT, Codec, CompactPositions, WordCounts  # noqa: F401
 
-SCHEMA_VERSION = 6  # 2: amount; 3: compact codec, no uid; 5: segments as separate files;
-# 6: place names in jieba's dictionary, recognised regions and years
+SCHEMA_VERSION = 7  # 2: amount; 3: compact codec, no uid; 5: segments as separate files;
+# 6: place names in jieba's dictionary, recognised regions and years; 7: unit arrays, the
+# chars field, blocks of 1024 postings
 
 
 def words_field(boost: float = 1.0) -> FieldType:
@@ -28,6 +29,9 @@ def make_schema() -> Schema:
         kind=ID(stored=True),
         words=words_field(),
         bigrams=FieldType(CompactPositions(), BigramAnalyzer(), scorable=True),
+        # each distinct Han character once, unscored: a one-character query is one term here
+        # instead of every bigram starting with it (thousands for 的)
+        chars=FieldType(WordCounts(), CharAnalyzer(), scorable=False),
         title=words_field(),
         section=words_field(),
         region=KEYWORD(stored=True, commas=True),

@@ -47,6 +47,10 @@ class NoIndex(IndexError_):
     pass
 
 
+class OldIndex(IndexError_):
+    """An index written by another version (another schema): it must be rebuilt."""
+
+
 class LockHeld(IndexError_):
     def __init__(self, pid: int, host: str):
         super().__init__(f"another build is running (pid {pid} on {host}); try again when it ends")

@@ -9,51 +9,24 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer import store
+from indexer import store, unit_arrays
+from indexer.schema import SCHEMA_VERSION
+from search_app.postings import PostingCache, PostingReader
+from search_app.scoring import Scorer
 
 CHECK_EVERY = 1.0  # seconds between looks at the CURRENT pointer
 
 
-@dataclass(frozen=True)
-class FacetGroup:
-    """What filters and facets look at in a unit; many units share one (a report's plain
-    paragraphs all inherit its places and year)."""
-
-    year: int | None
-    regions: tuple[str, ...]  # full paths 'a/b/c'
-    inferred: bool  # the year was inferred from the text
-
-
-@dataclass
-class UnitFacets:
-    """Per-document-number data for filters and facet counts, loaded once per generation:
-    ``keys[docnum]`` indexes ``groups``, so a search counts groups, not units."""
-
-    keys: list[int] = field(default_factory=list)
-    groups: list[FacetGroup] = field(default_factory=list)
-    # (facet level, region filter) -> group -> (passes the filter, facet values); filled by
-    # facets.count, bounded by the groups times the region filters asked for
-    place_cache: dict = field(default_factory=dict)
-
-
 class Snapshot:
-    """One generation of the index: Whoosh index, units database, cached facet data."""
+    """One generation of the index: Whoosh index, units database, the unit arrays written at
+    build time (memory-mapped: opening reads no stored document) and the posting cache."""
 
-    def __init__(self, gen: Path):
+    def __init__(self, gen: Path, cache_mb: float | None = None):
         self.gen = gen
-        self.ix = whoosh_index.open_dir(str(gen))
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._opened: list = []  # every thread's searcher and connection, closed together
-        # closed with the snapshot, or when it is dropped without close() (a test's app)
-        self._finalizer = weakref.finalize(self, _release, self._opened, self.ix)
-        self._facets: UnitFacets | None = None
-        self.field_lengths: dict = {}  # (segment, field) -> lengths, filled by evaluate.py
         conn = store.connect(gen, readonly=True)
         try:
             self.info = store.read_info(conn)
@@ -61,7 +34,37 @@ class Snapshot:
             self.unit_count = conn.execute("SELECT COUNT(*) FROM units").fetchone()[0]
         finally:
             conn.close()
+        version = self.info.get("schema_version")
+        if version != str(SCHEMA_VERSION):
+            raise store.OldIndex(
+                f"the index at {gen.parent} was built by another version of policy-search "
+                f"(index format {version}, this version reads {SCHEMA_VERSION}): "
+                "run `policy-search index --full` to rebuild it")
+        try:
+            self.arrays = unit_arrays.open_arrays(gen)
+        except unit_arrays.MissingArrays as err:
+            raise store.OldIndex(f"{err}: run `policy-search index --full` to rebuild it") \
+                from None
+        self.ix = whoosh_index.open_dir(str(gen))
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened: list = []  # every thread's searcher and connection, closed together
+        # closed with the snapshot, or when it is dropped without close() (a test's app)
+        self._finalizer = weakref.finalize(self, _release, self._opened, self.ix)
+        self.postings = PostingCache(cache_mb)
+        self.norms: dict = {}  # field -> BM25 length norm per unit, filled by scoring.py
+        self.place_cache: dict = {}  # facets.py: per region filter, what each group counts as
         self.corpus = self.info.get("corpus", "")
+
+    def scorer(self) -> Scorer:
+        """This thread's query evaluator (its own Whoosh readers, the shared caches)."""
+        scorer = getattr(self._local, "scorer", None)
+        if scorer is None:
+            searcher = self.searcher()
+            reader = PostingReader(searcher, self.arrays.live, self.postings)
+            scorer = self._local.scorer = Scorer(searcher, reader, self.arrays.lengths,
+                                                 self.norms)
+        return scorer
 
     def searcher(self):
         s = getattr(self._local, "searcher", None)
@@ -78,36 +81,6 @@ class Snapshot:
             with self._lock:
                 self._opened.append(conn)
         return conn
-
-    def facet_data(self) -> UnitFacets:
-        """Year and regions of every unit by Whoosh document number (built on first use)."""
-        if self._facets is None:
-            reader = self.searcher().reader()  # before the lock: searcher() takes it too
-            with self._lock:
-                if self._facets is None:
-                    self._facets = self._load_facets(reader, self._inferred_docs())
-        return self._facets
-
-    def _inferred_docs(self) -> set[str]:
-        conn = store.connect(self.gen, readonly=True)
-        try:
-            rows = conn.execute("SELECT doc_id FROM docs WHERE year_source = 'inferred'")
-            return {doc_id for (doc_id,) in rows}
-        finally:
-            conn.close()
-
-    @staticmethod
-    def _load_facets(reader, inferred_docs: set[str] = frozenset()) -> UnitFacets:
-        empty = FacetGroup(None, (), False)  # deleted documents
-        index: dict[FacetGroup, int] = {empty: 0}
-        keys = [0] * reader.doc_count_all()
-        for docnum, stored in reader.iter_docs():
-            r = stored.get("region")
-            group = FacetGroup(stored.get("year") or None,
-                               tuple(p for p in r.split(",") if p) if r else (),
-                               stored.get("doc_id") in inferred_docs)
-            keys[docnum] = index.setdefault(group, len(index))
-        return UnitFacets(keys, list(index))
 
     def close(self) -> None:
         """Close every thread's searcher and database connection, then the index."""

@@ -1,14 +1,14 @@
-"""Region and year filters and facet counts, computed from per-unit data in one pass over
-the matching units (no highlighting, no stored-field reads).
+"""Region and year filters and facet counts, computed with array operations from the unit
+arrays written at build time (no highlighting, no stored-field reads, no Python per unit).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
-from collections.abc import Collection
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from indexer.analysis import fold, query_words
 from indexer.places import PROVINCE_ABBREVIATIONS, Gazetteer, Recognizer, gazetteer
@@ -117,7 +117,7 @@ def parse_filters(snap, region, year) -> Filters:
     return f
 
 
-def _region_match(paths: tuple[str, ...], wanted: list[str]) -> bool:
+def _region_match(paths, wanted: list[str]) -> bool:
     for p in paths:
         for w in wanted:
             if p == w or p.startswith(w + "/"):
@@ -132,53 +132,86 @@ def _facet_level(filters: Filters) -> int:
     return 1
 
 
-def _places(paths: tuple[str, ...], wanted: list[str], level: int) -> tuple[bool, tuple]:
-    """Whether a group's places pass the region filter, and the facet values they count for."""
-    values = {"/".join(p.split("/")[:level]) for p in paths if p.count("/") + 1 >= level}
+@dataclass(frozen=True)
+class _Places:
+    """For one region filter and facet level, what every facet group counts as: whether its
+    places pass the filter, and its (group, facet value) pairs."""
+
+    passes: np.ndarray  # bool per group
+    pair_group: np.ndarray  # int64
+    pair_value: np.ndarray  # int64 index into values
+    values: list[str]
+
+
+def _places(arrays, wanted: list[str], level: int) -> _Places:
+    """Worked out once per place path (a few thousand), then spread to the groups through
+    their place lists: no Python per group or unit."""
+    paths = arrays.region_paths
+    values: dict[str, int] = {}
+    path_value = np.full(len(paths) + 1, -1, np.int64)
+    path_pass = np.zeros(len(paths) + 1, bool)
+    for i, p in enumerate(paths):
+        path_pass[i] = _region_match((p,), wanted) if wanted else True
+        parts = p.split("/")
+        if len(parts) >= level:
+            v = "/".join(parts[:level])
+            if not wanted or _region_match((v,), wanted):
+                path_value[i] = values.setdefault(v, len(values))
+    ngroups = len(arrays.group_year)
+    rptr = np.asarray(arrays.group_rptr, np.int64)
+    ridx = np.asarray(arrays.group_ridx, np.int64)
+    pair_group = np.repeat(np.arange(ngroups), np.diff(rptr))
     if wanted:
-        values = {v for v in values if _region_match((v,), wanted)}
-    return (not wanted or _region_match(paths, wanted)), tuple(values)
-
-
-def count(data, docnums: Collection[int], filters: Filters) -> tuple[set[int], dict]:
-    """Matching units under all filters, and facet counts (each facet ignores its own filter).
-
-    Units are counted by facet group (year, places, inferred): one pass in C over the units,
-    then the filters and facet values are worked out once per group."""
-    ranges = filters.years
-    wanted = filters.regions
-    level = _facet_level(filters)
-    keys = data.keys
-    per_group = Counter(map(keys.__getitem__, docnums))
-    ok: set[int] = set()
-    year_counts: Counter = Counter()
-    inferred_counts: Counter = Counter()
-    region_counts: Counter = Counter()
-    if len(data.place_cache) > PLACE_CACHE_FILTERS:
-        data.place_cache.clear()  # many different region filters: start again
-    places = data.place_cache.setdefault((level, tuple(wanted)), {})
-    for k, n in per_group.items():
-        group = data.groups[k]
-        y = group.year
-        y_ok = not ranges or (y is not None and any(a <= y <= b for a, b in ranges))
-        found = places.get(k)
-        if found is None:
-            found = places[k] = _places(group.regions, wanted, level)
-        r_ok, values = found
-        if r_ok and y is not None:
-            year_counts[y] += n
-            if group.inferred:
-                inferred_counts[y] += n
-        if y_ok:
-            for v in values:
-                region_counts[v] += n
-        if y_ok and r_ok:
-            ok.add(k)
-    if len(ok) == len(per_group):
-        matched = set(docnums)
+        passes = np.bincount(pair_group, weights=path_pass[ridx], minlength=ngroups) > 0
     else:
-        matched = {d for d in docnums if keys[d] in ok}
-    return matched, {"year": year_counts, "region": region_counts, "inferred": inferred_counts}
+        passes = np.ones(ngroups, bool)
+    pv = path_value[ridx]
+    keep = pv >= 0
+    # a group with two places under one facet value counts once for it
+    key = np.unique(pair_group[keep] * (len(values) + 1) + pv[keep])
+    return _Places(passes, key // (len(values) + 1), key % (len(values) + 1), list(values))
+
+
+def count(snap, ids: np.ndarray, filters: Filters) -> tuple[np.ndarray, dict]:
+    """Which of the matching units pass all filters (a mask over ``ids``), and facet counts
+    (each facet ignores its own filter).
+
+    Units are counted by facet group (``bincount``); the filters and facet values are then
+    worked out per group with array operations."""
+    arrays = snap.arrays
+    ngroups = len(arrays.group_year)
+    groups = arrays.group[ids]
+    per_group = np.bincount(groups, minlength=ngroups)
+    year = np.asarray(arrays.group_year, np.int64)
+    if filters.years:
+        y_ok = np.zeros(ngroups, bool)
+        for a, b in filters.years:
+            y_ok |= (year >= a) & (year <= b)
+    else:
+        y_ok = np.ones(ngroups, bool)
+    level = _facet_level(filters)
+    cache = snap.place_cache
+    key = (level, tuple(filters.regions))
+    places = cache.get(key)
+    if places is None:
+        if len(cache) > PLACE_CACHE_FILTERS:
+            cache.clear()  # many different region filters: start again
+        places = cache[key] = _places(arrays, filters.regions, level)
+    r_ok = places.passes
+    has_year = year > 0
+    counted = per_group * (r_ok & has_year)
+    year_counts = _nonzero(np.bincount(year, weights=counted))
+    inferred = counted * (np.asarray(arrays.group_inferred) > 0)
+    inferred_counts = _nonzero(np.bincount(year, weights=inferred))
+    pair_n = per_group[places.pair_group] * y_ok[places.pair_group]
+    by_value = np.bincount(places.pair_value, weights=pair_n, minlength=len(places.values))
+    region_counts = {places.values[i]: int(by_value[i]) for i in np.flatnonzero(by_value)}
+    ok = (y_ok & r_ok)[groups]
+    return ok, {"year": year_counts, "region": region_counts, "inferred": inferred_counts}
+
+
+def _nonzero(counts: np.ndarray) -> dict[int, int]:
+    return {int(i): int(counts[i]) for i in np.flatnonzero(counts)}
 
 
 def present(snap, counts: dict, filters: Filters) -> dict:

@@ -149,9 +149,8 @@ def _bigram_query(parts: TermParts) -> wq.Query | None:
     subs: list[wq.Query] = []
     for run in parts.han_runs:
         if len(run) == 1:
-            # every occurrence of a character starts a bigram or ends a run: all of them,
-            # unscored (scoring thousands of expansions took the server tens of seconds)
-            subs.append(wq.ConstantScoreQuery(wq.Prefix("bigrams", run), score=SINGLE_CHAR_SCORE))
+            # any unit holding the character, unscored (it is in almost every unit for 的)
+            subs.append(wq.ConstantScoreQuery(wq.Term("chars", run), score=SINGLE_CHAR_SCORE))
         else:
             grams = run_bigrams(run)
             subs.append(wq.Term("bigrams", grams[0]) if len(grams) == 1

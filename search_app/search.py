@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import heapq
 import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from indexer.analysis import prepare
 from indexer.records import uid as uid_of
 from search_app import facets as F
 from search_app.engine import Engine, Snapshot, loads
-from search_app.evaluate import Evaluator
 from search_app.highlight import match_spans, render, row_snippet, snippet
 from search_app.query import QueryError, highlight_terms, parse_query, to_whoosh
+from search_app.scoring import NOTHING, Scored, top
 
 MAX_PER_PAGE = 100
 RERANK_WINDOW = 100
@@ -122,20 +123,19 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started) -> S
     filters = F.parse_filters(snap, region, year)
     parsed = parse_query(q)
     wquery = to_whoosh(parsed)
-    searcher = snap.searcher()
-    data = snap.facet_data()
-
-    scores = Evaluator(searcher, snap.field_lengths).scores(wquery)
-    base = scores.keys()
+    scored = snap.scorer().scores(wquery)
+    arrays = snap.arrays
     if kind is not None:
-        kinds = set(searcher.docs_for_query(_kind_query(kind)))
-        base = [d for d in base if d in kinds]
-    matched, facet_counts = F.count(data, base, filters)
+        code = arrays.kind_code(kind)
+        scored = NOTHING if code is None else \
+            _masked(scored, arrays.kind[scored.ids] == code)
+    ok, facet_counts = F.count(snap, scored.ids, filters)
+    matched = _masked(scored, ok)
 
     offset = (page - 1) * per_page
     hits: list[Hit] = []
-    if matched and offset < len(matched):
-        ranked = _ranked(snap, searcher, scores, matched, parsed, offset + per_page)
+    if len(matched) and offset < len(matched):
+        ranked = _ranked(snap, matched, parsed, offset + per_page)
         terms = highlight_terms(parsed)
         for r in ranked[offset : offset + per_page]:
             hits.append(_hit(snap, r, terms))
@@ -152,6 +152,12 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started) -> S
     )
 
 
+def _masked(scored: Scored, mask: np.ndarray) -> Scored:
+    if mask.all():
+        return scored
+    return Scored(scored.ids[mask], scored.scores[mask])
+
+
 @dataclass(frozen=True)
 class Match:
     """A ranked unit: its Whoosh document number, score and units-database key."""
@@ -162,23 +168,22 @@ class Match:
     ordinal: int
 
 
-def _top(searcher, scores: dict[int, float], matched: set[int], limit: int) -> list[Match]:
+def _top(snap: Snapshot, matched: Scored, limit: int) -> list[Match]:
     """The best ``limit`` of the matched units: higher score first, then index order (as
     Whoosh orders ties)."""
-    best = heapq.nsmallest(limit, ((-scores[d], d) for d in matched))
-    out = []
-    for neg, d in best:
-        stored = searcher.stored_fields(d)
-        out.append(Match(d, -neg, stored["doc_id"], stored["ordinal"]))
-    return out
+    arrays = snap.arrays
+    best = top(matched, limit)
+    ids = matched.ids[best]
+    return [Match(int(d), float(sc), arrays.doc_ids[doc], int(o)) for d, sc, doc, o in
+            zip(ids, matched.scores[best], arrays.doc[ids], arrays.ordinal[ids], strict=True)]
 
 
-def _ranked(snap: Snapshot, searcher, scores, matched: set[int], parsed, needed: int) -> list:
+def _ranked(snap: Snapshot, matched: Scored, parsed, needed: int) -> list:
     """BM25F order, with the first RERANK_WINDOW hits re-ordered so that units containing a
     clause exactly (``2016—2020年`` as typed, not its parts scattered) come first.
     The window is fixed, so every page is cut from the same order.
     """
-    hits = _top(searcher, scores, matched, max(needed, RERANK_WINDOW))
+    hits = _top(snap, matched, max(needed, RERANK_WINDOW))
     clauses = [re.sub(r"\s+", "", c.parts.text) for c in parsed.positive]
     clauses = [c for c in clauses if c]
     if not clauses:
@@ -208,12 +213,6 @@ def _ranked(snap: Snapshot, searcher, scores, matched: set[int], parsed, needed:
 def _uid(hit: Match) -> str:
     """The units-database key of a ranked unit."""
     return uid_of(hit.doc_id, hit.ordinal)
-
-
-def _kind_query(kind: str):
-    from whoosh.query import Term
-
-    return Term("kind", kind)
 
 
 def _hit(snap: Snapshot, r: Match, terms: list[str]) -> Hit:

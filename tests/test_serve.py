@@ -72,7 +72,7 @@ def test_the_server_warms_a_rebuilt_index_before_swapping_it_in(tmp_path, monkey
     def warm(snap):
         warming.set()
         release.wait(10)
-        snap.facet_data()
+        search(snap, "扶贫")
         warmed.append(snap)
 
     live.warm = warm

@@ -1,0 +1,276 @@
+"""Score every matching unit of a query with array operations over whole posting lists.
+
+Our queries are built from a few shapes (``query.to_whoosh``): terms, bigram phrases, a
+one-character term scored as a constant, and/or/and-maybe/and-not, boosts. Each shape is a
+function here, found through ``EVALUATORS`` (type -> function), that turns posting arrays
+(``postings.py``) into a ``Scored``: ascending global document numbers and their BM25F scores.
+AND is an intersection of sorted arrays, OR a union with summed scores, NOT a mask, a phrase a
+join on (unit, position) keys. No Python runs per posting.
+
+Scores equal Whoosh's own BM25F (``tests/test_scoring.py`` compares them with
+``Searcher.search`` over a broad query mix); a shape not listed falls back to Whoosh's
+matchers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+from search_app.postings import PostingReader, Postings
+
+_POS_BITS = 32  # a (unit, position) key is unit << 32 | position
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Matching units (ascending global document numbers) and their scores."""
+
+    ids: np.ndarray  # int64
+    scores: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def boosted(self, boost: float) -> Scored:
+        return self if boost == 1.0 else Scored(self.ids, self.scores * boost)
+
+    def within(self, ids: np.ndarray | None) -> Scored:
+        if ids is None:
+            return self
+        mask = np.isin(self.ids, ids, assume_unique=True)
+        return Scored(self.ids[mask], self.scores[mask])
+
+
+NOTHING = Scored(np.zeros(0, np.int64), np.zeros(0))
+
+
+class Scorer:
+    """Evaluates queries for one searcher (one thread) against one generation's arrays."""
+
+    def __init__(self, searcher, postings: PostingReader, lengths: dict[str, np.ndarray],
+                 norms: dict):
+        self.searcher = searcher
+        self.postings = postings
+        self.weighting = searcher.weighting
+        self._lengths = lengths  # field -> uint8 length byte per unit
+        self._norms = norms  # field -> BM25 length norm per unit, shared per generation
+
+    def scores(self, q: wq.Query, within: np.ndarray | None = None) -> Scored:
+        """The query's matches and scores; with ``within`` (ascending ids), only among those:
+        what an optional part can add to units the required part found."""
+        fn = EVALUATORS.get(type(q))
+        if fn is None or not isinstance(self.weighting, BM25F):
+            return _whoosh(self, q).within(within)
+        return fn(self, q, within)
+
+    # ---- helpers ----------------------------------------------------------------------------
+
+    def btext(self, fieldname: str, text) -> bytes | None:
+        if fieldname not in self.searcher.schema:
+            return None
+        try:
+            return self.searcher.schema[fieldname].to_bytes(text)
+        except ValueError:
+            return None
+
+    def term_postings(self, fieldname: str, text, positions: bool = False) -> Postings | None:
+        btext = self.btext(fieldname, text)
+        if btext is None:
+            return None
+        return self.postings.get(fieldname, btext, positions)
+
+    def bm25(self, fieldname: str, text, p: Postings, boost: float) -> np.ndarray:
+        """BM25F of every posting, as Whoosh's BM25FScorer computes it one at a time."""
+        if not self.searcher.schema[fieldname].scorable:
+            return np.full(len(p), float(boost))
+        idf = self.searcher.idf(fieldname, self.btext(fieldname, text))
+        scale = idf * (self.weighting.K1 + 1) * boost
+        w = p.weights
+        return scale * w / (w + self.norms(fieldname)[p.ids])
+
+    def norms(self, fieldname: str) -> np.ndarray:
+        """``K1 * (1 - B + B * length / average)`` of every unit for a field: a 256-entry
+        table (lengths are stored as one byte) indexed by the length bytes."""
+        norms = self._norms.get(fieldname)
+        if norms is None:
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            b = self.weighting._field_B.get(fieldname, self.weighting.B)
+            k1 = self.weighting.K1
+            table = np.array([k1 * ((1 - b) + b * byte_to_length(x) / avgfl)
+                              for x in range(256)])
+            norms = self._norms[fieldname] = table[self._lengths[fieldname]]
+        return norms
+
+
+# ---- leaves ---------------------------------------------------------------------------------
+
+
+def _restrict(p: Postings, within: np.ndarray | None) -> Postings:
+    if within is None:
+        return p
+    return p.restrict(np.isin(p.ids, within, assume_unique=True))
+
+
+def _term(s: Scorer, q: wq.Term, within) -> Scored:
+    p = s.term_postings(q.fieldname, q.text)
+    if p is None or not len(p):
+        return NOTHING
+    p = _restrict(p, within)
+    return Scored(p.ids, s.bm25(q.fieldname, q.text, p, q.boost))
+
+
+def _constant(s: Scorer, q: wq.ConstantScoreQuery, within) -> Scored:
+    child = s.scores(q.child, within)
+    return Scored(child.ids, np.full(len(child), float(q.score)))
+
+
+def _phrase(s: Scorer, q: wq.Phrase, within) -> Scored:
+    """Consecutive terms (slop 1), scored as Whoosh does: the sum of the terms' scores."""
+    if q.slop != 1 or len(q.words) < 2:
+        return _whoosh(s, q).within(within)
+    lists = [s.term_postings(q.fieldname, w, positions=True) for w in q.words]
+    if any(p is None or not len(p) for p in lists):
+        return NOTHING
+    candidates = within
+    for p in sorted(lists, key=len):
+        candidates = p.ids if candidates is None else \
+            np.intersect1d(candidates, p.ids, assume_unique=True)
+        if not len(candidates):
+            return NOTHING
+    lists = [p.restrict(np.isin(p.ids, candidates, assume_unique=True)) for p in lists]
+    starts = None
+    for k, p in enumerate(lists):
+        keys = (np.repeat(p.ids, p.counts) << _POS_BITS) + p.positions - k
+        if k:
+            keys = keys[p.positions >= k]
+        starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+        if not len(starts):
+            return NOTHING
+    matched = np.unique(starts >> _POS_BITS)
+    total = np.zeros(len(matched))
+    for word, p in zip(q.words, lists, strict=True):
+        sub = p.restrict(np.isin(p.ids, matched, assume_unique=True))
+        total += s.bm25(q.fieldname, word, sub, 1.0)
+    return Scored(matched, total * q.boost)
+
+
+# ---- compounds ------------------------------------------------------------------------------
+
+
+def _and(s: Scorer, q: wq.And, within) -> Scored:
+    out = None
+    # the rarest part first: each next part is looked at only where all before matched
+    for sub in q.subqueries:
+        part = s.scores(sub, within if out is None else out.ids)
+        if out is None:
+            out = part
+        else:
+            common, ia, ib = np.intersect1d(out.ids, part.ids, assume_unique=True,
+                                            return_indices=True)
+            out = Scored(common, out.scores[ia] + part.scores[ib])
+        if not len(out):
+            return NOTHING
+    return (out or NOTHING).boosted(q.boost)
+
+
+def _or(s: Scorer, q: wq.Or, within) -> Scored:
+    """The sum of the parts' scores."""
+    if q.minmatch or q.scale:
+        return _whoosh(s, q).within(within)
+    parts = [p for p in (s.scores(sub, within) for sub in q.subqueries) if len(p)]
+    return union(parts).boosted(q.boost)
+
+
+def union(parts: list[Scored]) -> Scored:
+    """Every unit of any part, with the sum of its scores."""
+    if not parts:
+        return NOTHING
+    if len(parts) == 1:
+        return parts[0]
+    ids = np.concatenate([p.ids for p in parts])
+    scores = np.concatenate([p.scores for p in parts])
+    uniq, inverse = np.unique(ids, return_inverse=True)
+    return Scored(uniq, np.bincount(inverse, weights=scores, minlength=len(uniq)))
+
+
+def _and_maybe(s: Scorer, q: wq.AndMaybe, within) -> Scored:
+    required = s.scores(q.a, within)
+    if not len(required):
+        return NOTHING
+    optional = s.scores(q.b, required.ids)
+    scores = required.scores.copy()
+    if len(optional):
+        idx = np.searchsorted(required.ids, optional.ids)
+        scores[idx] += optional.scores
+    return Scored(required.ids, scores).boosted(q.boost)
+
+
+def _and_not(s: Scorer, q: wq.AndNot, within) -> Scored:
+    positive = s.scores(q.a, within)
+    if not len(positive):
+        return NOTHING
+    negative = s.scores(q.b, positive.ids)
+    keep = np.isin(positive.ids, negative.ids, assume_unique=True, invert=True)
+    return Scored(positive.ids[keep], positive.scores[keep]).boosted(q.boost)
+
+
+EVALUATORS = {
+    wq.Term: _term,
+    wq.ConstantScoreQuery: _constant,
+    wq.Phrase: _phrase,
+    wq.And: _and,
+    wq.Or: _or,
+    wq.AndMaybe: _and_maybe,
+    wq.AndNot: _and_not,
+}
+
+
+# ---- fallback -------------------------------------------------------------------------------
+
+
+def _whoosh(s: Scorer, q: wq.Query) -> Scored:
+    """Whoosh's own matchers, for shapes this module does not know."""
+    context = s.searcher.context()
+    ids: list[int] = []
+    scores: list[float] = []
+    for sub, offset in s.searcher.leaf_searchers():
+        m = q.matcher(sub, context)
+        steps = 0
+        while m.is_active():
+            ids.append(m.id() + offset)
+            scores.append(m.score())
+            m.next()
+            steps += 1
+            if steps % 64 == 0:  # drop exhausted branches of the matcher tree
+                m = m.replace(0)
+    if not ids:
+        return NOTHING
+    order = np.argsort(ids, kind="stable")
+    return Scored(np.asarray(ids, np.int64)[order], np.asarray(scores)[order])
+
+
+def top(scored: Scored, limit: int) -> np.ndarray:
+    """Positions in ``scored`` of the best ``limit``: higher score first, then index order (as
+    Whoosh orders ties); only the best are sorted."""
+    n = len(scored)
+    if n == 0 or limit <= 0:
+        return np.zeros(0, np.int64)
+    sc = scored.scores
+    if n > limit:
+        part = np.argpartition(-sc, limit - 1)[:limit]
+        threshold = sc[part].min()
+        above = np.flatnonzero(sc > threshold)
+        ties = np.flatnonzero(sc == threshold)[: limit - len(above)]
+        chosen = np.concatenate([above, ties])
+    else:
+        chosen = np.arange(n)
+    order = np.lexsort((scored.ids[chosen], -sc[chosen]))
+    return chosen[order][:limit]
+
+
+__all__ = ["Scorer", "Scored", "NOTHING", "EVALUATORS", "top", "union"]
