@@ -256,7 +256,7 @@ def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_
     try:
         result = search(index_dir, q, region=list(region) or None, year=list(year) or None,
                         kind=kind, page=page, per_page=limit)
-    except store.NoIndex as err:
+    except store.IndexError_ as err:
         raise CliError(f"{err}") from None
     except (QueryError, ValueError) as err:
         raise CliError(str(err)) from None
