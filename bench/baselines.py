@@ -58,7 +58,9 @@ def floor(root: Path, jobs: int) -> dict:
 # ---- naive Whoosh -------------------------------------------------------------------------
 
 
-def naive_build(root: Path, index_dir: Path) -> dict:
+def naive_build(root: Path, index_dir: Path, procs: int = 1) -> dict:
+    """The textbook set-up; ``procs`` > 1 uses Whoosh's own multi-process writer (its
+    documented way to index faster), which the real corpus needs to fit the run."""
     from jieba.analyse import ChineseAnalyzer
     from whoosh import index
     from whoosh.fields import ID, TEXT, Schema
@@ -67,7 +69,7 @@ def naive_build(root: Path, index_dir: Path) -> dict:
     index_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     ix = index.create_in(str(index_dir), schema)
-    writer = ix.writer()
+    writer = ix.writer(procs=procs, limitmb=128) if procs > 1 else ix.writer()
     docs = 0
     for p in corpus_files(root):
         rel = p.relative_to(root).as_posix()
@@ -82,9 +84,11 @@ def naive_build(root: Path, index_dir: Path) -> dict:
 
 
 class NaivePage:
-    """The textbook results page: parse, search(limit=10), highlights, groupedby."""
+    """The textbook results page: parse, search(limit=10), highlights, and (unless ``plain``)
+    groupedby, which scores every match to group by file."""
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, plain: bool = False):
+        self.plain = plain
         from whoosh import index
         from whoosh.qparser import QueryParser
 
@@ -94,8 +98,11 @@ class NaivePage:
 
     def run(self, query: Query) -> int:
         q = self.parser.parse(query.q)
-        results = self.searcher.search(q, limit=10, groupedby="path")
-        results.groups("path")
+        if self.plain:
+            results = self.searcher.search(q, limit=10)
+        else:
+            results = self.searcher.search(q, limit=10, groupedby="path")
+            results.groups("path")
         for hit in results:
             hit.highlights("content")
         return len(results)
@@ -138,8 +145,12 @@ def fts5_anchor(root: Path, work: Path, queries: list[Query]) -> dict | None:
             continue
         match = " ".join('"' + w.replace('"', "") + '"' for w in words)
         t = time.perf_counter()
-        conn.execute("SELECT highlight(t, 0, '<mark>', '</mark>') FROM t WHERE t MATCH ? "
-                     "ORDER BY rank LIMIT 10", (match,)).fetchall()
+        try:  # ten hits with highlights, and the total, as our page shows
+            conn.execute("SELECT highlight(t, 0, '<mark>', '</mark>') FROM t WHERE t MATCH ? "
+                         "ORDER BY rank LIMIT 10 OFFSET ?", (match, (q.page - 1) * 10)).fetchall()
+            conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (match,)).fetchone()
+        except sqlite3.OperationalError:
+            continue
         times.append(time.perf_counter() - t)
     conn.close()
     return {"build_seconds": build, "query_seconds": times}

@@ -146,6 +146,8 @@ def search_url(base: str, q) -> str:
         params.append(("region", q.region))
     if q.year:
         params.append(("year", q.year))
+    if getattr(q, "page", 1) != 1:
+        params.append(("page", str(q.page)))
     return f"{base}/api/search?{urllib.parse.urlencode(params)}"
 
 

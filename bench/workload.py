@@ -197,6 +197,7 @@ class Query:
     kind: str
     region: str | None = None
     year: str | None = None
+    page: int = 1
 
 
 def query_mix(n: int = 240, seed: int = 7) -> list[Query]:
@@ -241,5 +242,76 @@ def query_mix(n: int = 240, seed: int = 7) -> list[Query]:
             region = rng.choice(["广东", "贵州", "甘肃", "河北", "福建"])
         if len(out) % 4 == 2:
             year = str(rng.randint(2014, 2024))
+        out.append(Query(q, kind, region, year))
+    return out
+
+
+# Everyday queries on the real corpus, as the issues and users put them: stop characters,
+# common words, several common words, Traditional input, phrases, filters, a deep page.
+REAL_FIXED = [
+    Query("的", "stop-char"), Query("在", "stop-char"), Query("发展", "common"),
+    Query("城市 管理 条例", "three-common"), Query("乡村振兴", "common"),
+    Query("经济 增长", "two-words"), Query("的 是 在 和", "stop-chars"),
+    Query("低空经济", "rare"), Query("长江大保护", "rare"), Query("公营房屋", "rare"),
+    Query("減稅降費", "traditional"), Query("經濟 增長 預期目標", "traditional"),
+    Query("施政報告 房屋", "traditional"), Query('"新质生产力"', "phrase"),
+    Query('"放管服"改革', "phrase"), Query('"粤港澳大湾区国际科技创新中心"', "phrase"),
+    Query("电梯 安全", "two-words", region="杭州"), Query("乡村振兴", "common", region="广东",
+                                                         year="2022"),
+    Query("低空经济", "rare", year="2025-2026"), Query("扶贫 OR 脱贫", "or"),
+    Query("环境保护 -大气", "not"), Query("发展", "common", page=5),
+    Query("城市 管理 条例", "three-common", page=5), Query("就业", "common", region="贵州"),
+    Query("营商环境", "common", year="2019-2021"), Query("数字经济", "common", region="浙江"),
+    Query("粮食安全", "common", region="河南", year="2025"), Query("一带一路", "common"),
+    Query("碳达峰 碳中和", "two-words"), Query("住房公积金", "common"),
+]
+
+
+def real_query_mix(root: Path = REAL_CORPUS, n: int = 200, seed: int = 11) -> list[Query]:
+    """The fixed everyday queries, then words, two-character substrings, phrases and
+    Traditional forms drawn from the real documents' own lines (a fixed seed)."""
+    from indexer.analysis import prepare, query_words
+
+    rng = random.Random(seed)
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".txt", ".md"))
+    sample = rng.sample(files, min(300, len(files)))
+    lines = []
+    for p in sample:
+        text = p.read_text("utf-8", errors="replace")
+        lines += [ln for ln in text.splitlines() if len(HAN_RE.findall(ln)) >= 12][:20]
+    words: dict[str, int] = {}
+    for ln in lines:
+        for w in set(query_words(prepare(ln))):
+            if len(w) >= 2 and HAN_RE.search(w):
+                words[w] = words.get(w, 0) + 1
+    ranked = sorted(words, key=lambda w: (-words[w], w))
+    common, rest = ranked[:300], ranked[300:] or ranked
+    out = list(REAL_FIXED)
+    kinds = ["common", "word", "substring", "phrase", "two-words", "traditional"]
+    while len(out) < n:
+        kind = kinds[len(out) % len(kinds)]
+        line = rng.choice(lines)
+        runs = re.findall(r"[\u4e00-\u9fff]{4,}", line) or ["发展改革"]
+        if kind == "common":
+            q = rng.choice(common)
+        elif kind == "word":
+            q = rng.choice(rest)
+        elif kind == "substring":
+            run = rng.choice(runs)
+            i = rng.randrange(len(run) - 1)
+            q = run[i : i + 2]
+        elif kind == "phrase":
+            run = rng.choice(runs)
+            i = rng.randrange(max(1, len(run) - 3))
+            q = f'"{run[i : i + rng.randint(4, min(8, len(run) - i))]}"'
+        elif kind == "two-words":
+            q = f"{rng.choice(common)} {rng.choice(rest)}"
+        else:
+            q = traditional(rng.choice(common + rest[:300]))
+        region = year = None
+        if len(out) % 3 == 1:
+            region = rng.choice(["广东", "贵州", "浙江", "河北", "香港", "北京"])
+        if len(out) % 4 == 2:
+            year = rng.choice(["2025", "2024-2026", "2019", "2010-2020"])
         out.append(Query(q, kind, region, year))
     return out

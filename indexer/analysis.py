@@ -22,7 +22,9 @@ import functools
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 
@@ -195,9 +197,26 @@ def word_tokens(prepared: str) -> list[str]:
     return _wordish(tokenizer().cut_for_search(prepared, HMM=False))
 
 
+# A cut function that segments with the dictionary stored in the generation being searched
+# (``word_dictionary.GenerationWords.cut``), set for the duration of one search by
+# ``query_dictionary``; without one, the process's own tokenizer is loaded and used.
+_QUERY_CUT: ContextVar[Callable[[str], list[str]] | None] = ContextVar("query_cut", default=None)
+
+
+@contextmanager
+def query_dictionary(cut: Callable[[str], list[str]] | None) -> Iterator[None]:
+    """Segment queries with ``cut`` (the searched generation's dictionary) in this block."""
+    token = _QUERY_CUT.set(cut)
+    try:
+        yield
+    finally:
+        _QUERY_CUT.reset(token)
+
+
 def query_words(prepared: str) -> list[str]:
     """Query-time words of a prepared text (jieba precise mode, same dictionary)."""
-    return _wordish(tokenizer().cut(prepared, HMM=False))
+    cut = _QUERY_CUT.get()
+    return _wordish(cut(prepared) if cut else tokenizer().cut(prepared, HMM=False))
 
 
 def bigram_tokens(prepared: str) -> list[str]:

@@ -22,7 +22,8 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from indexer import store, unit_arrays
+from indexer import store, unit_arrays, word_dictionary
+from indexer.analysis import tokenizer
 from indexer.codec import Codec, FastSegmentWriter
 from indexer.reading import CorpusFile, scan_corpus
 from indexer.records import FileResult, process_file, warm_up
@@ -219,6 +220,7 @@ def _write_generation(build: Path, live: Path | None, plan: _Plan, jobs: int | N
         inferred = {d for (d,) in conn.execute(
             "SELECT doc_id FROM docs WHERE year_source = 'inferred'")}
         unit_arrays.write_generation(build, inferred)
+        word_dictionary.write(build, tokenizer())
         conn.executemany(
             "INSERT OR REPLACE INTO info (key, value) VALUES (?, ?)",
             [("schema_version", str(SCHEMA_VERSION)),

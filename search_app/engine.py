@@ -13,7 +13,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer import store, unit_arrays
+from indexer import store, unit_arrays, word_dictionary
 from indexer.schema import SCHEMA_VERSION
 from search_app.postings import PostingCache, PostingReader
 from search_app.scoring import Scorer
@@ -45,12 +45,16 @@ class Snapshot:
         except unit_arrays.MissingArrays as err:
             raise store.OldIndex(f"{err}: run `policy-search index --full` to rebuild it") \
                 from None
+        if not (gen / word_dictionary.FILE).is_file():
+            raise store.OldIndex(f"{gen.name} has no word dictionary: run "
+                                 "`policy-search index --full` to rebuild it")
+        self.words = word_dictionary.GenerationWords(gen)
         self.ix = whoosh_index.open_dir(str(gen))
         self._local = threading.local()
         self._lock = threading.Lock()
         self._opened: list = []  # every thread's searcher and connection, closed together
         # closed with the snapshot, or when it is dropped without close() (a test's app)
-        self._finalizer = weakref.finalize(self, _release, self._opened, self.ix)
+        self._finalizer = weakref.finalize(self, _release, self._opened, self.ix, self.words)
         self.postings = PostingCache(cache_mb)
         self.norms: dict = {}  # field -> BM25 length norm per unit, filled by scoring.py
         self.place_cache: dict = {}  # facets.py: per region filter, what each group counts as
@@ -88,10 +92,11 @@ class Snapshot:
         self._finalizer()
 
 
-def _release(opened: list, ix) -> None:
+def _release(opened: list, ix, words) -> None:
     while opened:
         opened.pop().close()
     ix.close()
+    words.close()
 
 
 class Engine:

@@ -42,8 +42,23 @@ class Scored:
     def within(self, ids: np.ndarray | None) -> Scored:
         if ids is None:
             return self
-        mask = np.isin(self.ids, ids, assume_unique=True)
+        mask = member(self.ids, ids)
         return Scored(self.ids[mask], self.scores[mask])
+
+
+def member(ids: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """Which of ``ids`` are in ``of`` (both ascending unique document numbers): a lookup
+    table over the id range, linear in the sizes, instead of a sort."""
+    if not len(ids) or not len(of):
+        return np.zeros(len(ids), bool)
+    return np.isin(ids, of, assume_unique=True, kind="table")
+
+
+def intersect(a: Scored, b: Scored) -> Scored:
+    """Units in both, with the sum of their scores (ascending ids on both sides, so the two
+    masks select the same units in the same order)."""
+    ma, mb = member(a.ids, b.ids), member(b.ids, a.ids)
+    return Scored(a.ids[ma], a.scores[ma] + b.scores[mb])
 
 
 NOTHING = Scored(np.zeros(0, np.int64), np.zeros(0))
@@ -113,7 +128,7 @@ class Scorer:
 def _restrict(p: Postings, within: np.ndarray | None) -> Postings:
     if within is None:
         return p
-    return p.restrict(np.isin(p.ids, within, assume_unique=True))
+    return p.restrict(member(p.ids, within))
 
 
 def _term(s: Scorer, q: wq.Term, within) -> Scored:
@@ -138,11 +153,10 @@ def _phrase(s: Scorer, q: wq.Phrase, within) -> Scored:
         return NOTHING
     candidates = within
     for p in sorted(lists, key=len):
-        candidates = p.ids if candidates is None else \
-            np.intersect1d(candidates, p.ids, assume_unique=True)
+        candidates = p.ids if candidates is None else candidates[member(candidates, p.ids)]
         if not len(candidates):
             return NOTHING
-    lists = [p.restrict(np.isin(p.ids, candidates, assume_unique=True)) for p in lists]
+    lists = [p.restrict(member(p.ids, candidates)) for p in lists]
     starts = None
     for k, p in enumerate(lists):
         keys = (np.repeat(p.ids, p.counts) << _POS_BITS) + p.positions - k
@@ -154,7 +168,7 @@ def _phrase(s: Scorer, q: wq.Phrase, within) -> Scored:
     matched = np.unique(starts >> _POS_BITS)
     total = np.zeros(len(matched))
     for word, p in zip(q.words, lists, strict=True):
-        sub = p.restrict(np.isin(p.ids, matched, assume_unique=True))
+        sub = p.restrict(member(p.ids, matched))
         total += s.bm25(q.fieldname, word, sub, 1.0)
     return Scored(matched, total * q.boost)
 
@@ -167,12 +181,7 @@ def _and(s: Scorer, q: wq.And, within) -> Scored:
     # the rarest part first: each next part is looked at only where all before matched
     for sub in q.subqueries:
         part = s.scores(sub, within if out is None else out.ids)
-        if out is None:
-            out = part
-        else:
-            common, ia, ib = np.intersect1d(out.ids, part.ids, assume_unique=True,
-                                            return_indices=True)
-            out = Scored(common, out.scores[ia] + part.scores[ib])
+        out = part if out is None else intersect(out, part)
         if not len(out):
             return NOTHING
     return (out or NOTHING).boosted(q.boost)
@@ -192,10 +201,21 @@ def union(parts: list[Scored]) -> Scored:
         return NOTHING
     if len(parts) == 1:
         return parts[0]
-    ids = np.concatenate([p.ids for p in parts])
-    scores = np.concatenate([p.scores for p in parts])
-    uniq, inverse = np.unique(ids, return_inverse=True)
-    return Scored(uniq, np.bincount(inverse, weights=scores, minlength=len(uniq)))
+    size = int(max(p.ids[-1] for p in parts)) + 1
+    total = sum(len(p) for p in parts)
+    if total * 8 < size:  # few matches in a large index: merge by sorting
+        ids = np.concatenate([p.ids for p in parts])
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        scores = np.concatenate([p.scores for p in parts])
+        return Scored(uniq, np.bincount(inverse, weights=scores, minlength=len(uniq)))
+    # many: add into a dense array over the id range (ids are unique within each part)
+    acc = np.zeros(size)
+    hit = np.zeros(size, bool)
+    for p in parts:
+        acc[p.ids] += p.scores
+        hit[p.ids] = True
+    ids = np.flatnonzero(hit)
+    return Scored(ids, acc[ids])
 
 
 def _and_maybe(s: Scorer, q: wq.AndMaybe, within) -> Scored:
@@ -215,7 +235,7 @@ def _and_not(s: Scorer, q: wq.AndNot, within) -> Scored:
     if not len(positive):
         return NOTHING
     negative = s.scores(q.b, positive.ids)
-    keep = np.isin(positive.ids, negative.ids, assume_unique=True, invert=True)
+    keep = ~member(positive.ids, negative.ids)
     return Scored(positive.ids[keep], positive.scores[keep]).boosted(q.boost)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.analysis import prepare
+from indexer.analysis import prepare, query_dictionary
 from indexer.records import uid as uid_of
 from search_app import facets as F
 from search_app.engine import Engine, Snapshot, loads
@@ -120,8 +120,9 @@ def search(
 
 
 def _search(snap: Snapshot, q, region, year, kind, page, per_page, started) -> SearchResult:
-    filters = F.parse_filters(snap, region, year)
-    parsed = parse_query(q)
+    with query_dictionary(snap.words.cut):
+        filters = F.parse_filters(snap, region, year)
+        parsed = parse_query(q)
     wquery = to_whoosh(parsed)
     scored = snap.scorer().scores(wquery)
     arrays = snap.arrays

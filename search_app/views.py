@@ -7,6 +7,7 @@ from dataclasses import replace
 from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
 
+from indexer.analysis import query_dictionary
 from search_app import documents, get_engine
 from search_app.errors import NotFound
 from search_app.highlight import DAMAGE_SHOWN, match_spans, render
@@ -87,20 +88,24 @@ def understood(args: SearchArgs, filters: dict) -> SearchArgs:
     )
 
 
-def query_terms(q: str) -> list[str]:
-    """The strings to mark for ``q``; none for a query that cannot be parsed."""
+def query_terms(snap, q: str) -> list[str]:
+    """The strings to mark for ``q`` (cut with the generation's dictionary); none for a
+    query that cannot be parsed."""
     if not q.strip():
         return []
     try:
-        return highlight_terms(parse_query(q))
+        with query_dictionary(snap.words.cut):
+            return highlight_terms(parse_query(q))
     except QueryError:
         return []
 
 
 @bp.route("/doc/<path:doc_id>")
 def document(doc_id: str):
-    doc = documents.load(get_engine().snapshot(), doc_id)
+    snap = get_engine().snapshot()
+    doc = documents.load(snap, doc_id)
     if doc is None:
         raise NotFound(f"no document {doc_id!r} in the index")
     q = request.args.get("q", "").strip()
-    return render_template("doc.html", doc=doc, blocks=doc.blocks(), q=q, terms=query_terms(q))
+    return render_template("doc.html", doc=doc, blocks=doc.blocks(), q=q,
+                           terms=query_terms(snap, q))
