@@ -123,7 +123,7 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started) -> S
     with query_dictionary(snap.words.cut):
         filters = F.parse_filters(snap, region, year)
         parsed = parse_query(q)
-    wquery = to_whoosh(parsed)
+        wquery = to_whoosh(parsed)
     scored = snap.scorer().scores(wquery)
     arrays = snap.arrays
     if kind is not None:
