@@ -74,3 +74,33 @@ def test_deleted_units_are_not_found(tmp_path):
     victim.write_text("更新后的报告\n扶贫协作新增车间二百个,都匀市贫困户增收。\n", encoding="utf-8")
     build_index(corpus, index, jobs=1)
     assert_same(index, QUERIES)
+
+
+REAL = SEEDS.parent.parent / "shared" / "corpus-real"
+
+# the shapes users type on the real corpus (bench/workload.py REAL_FIXED and more)
+REAL_QUERIES = QUERIES + [
+    "发展", "城市 管理 条例", "乡村振兴", "的 是 在 和", "減稅降費", "經濟 增長 預期目標",
+    '"新质生产力"', '"放管服"改革', "扶贫 OR 脱贫", "环境保护 -大气", "人民政府 -国务院",
+    "第一条", "条例", "香港", "2019", "一带一路", "碳达峰 碳中和",
+]
+
+
+@pytest.fixture(scope="module")
+def real_sample_index(tmp_path_factory):
+    """Every 40th document of the real corpus (regulations, work reports, policy addresses)."""
+    if not REAL.is_dir():
+        pytest.skip("../shared/corpus-real is not here")
+    files = sorted(p for p in REAL.rglob("*.txt"))[::40]
+    corpus = tmp_path_factory.mktemp("real") / "corpus"
+    for p in files:
+        dest = corpus / p.relative_to(REAL)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(p, dest)
+    index = corpus.parent / "index"
+    build_index(corpus, index, jobs=2)
+    return index
+
+
+def test_same_matches_and_scores_as_whoosh_on_real_documents(real_sample_index):
+    assert_same(real_sample_index, REAL_QUERIES)
