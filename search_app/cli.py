@@ -281,9 +281,13 @@ def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_
               help="Folder of reports, indexed first when there is no index yet.")
 @click.option("--threads", type=click.IntRange(1, 64), default=6, show_default=True,
               help="Requests answered at the same time.")
+@click.option("--query-budget-ms", type=click.FloatRange(0), default=None,
+              envvar="POLICY_SEARCH_QUERY_BUDGET_MS", show_envvar=True,
+              help="Time after which a query stops its optional work and answers what it "
+                   "found, marked partial (default 1000; 0: no limit).")
 @click.option("--get", "get_path", metavar="PATH",
               help="Print the response to one request (e.g. /api/health) and exit.")
-def serve_cmd(host, port, index_dir, corpus, threads, get_path):
+def serve_cmd(host, port, index_dir, corpus, threads, query_budget_ms, get_path):
     """Serve the search page and the JSON API.
 
     With no index yet, the corpus is indexed first (with a progress bar), so a fresh
@@ -299,6 +303,8 @@ def serve_cmd(host, port, index_dir, corpus, threads, get_path):
     from search_app import create_app
     from search_app import server as S
 
+    if query_budget_ms is not None:  # read by search() in every request thread
+        os.environ["POLICY_SEARCH_QUERY_BUDGET_MS"] = str(query_budget_ms)
     if store.live_generation(index_dir) is None:
         click.echo(f"no index at {index_dir} yet: indexing {corpus} first", err=True)
         run_build(corpus, index_dir, full=False, jobs=None)

@@ -18,6 +18,9 @@ from indexer.analysis import HAN_RE, TermParts, analyze_term, run_bigrams
 
 MAX_QUERY_CHARS = 400
 MAX_CLAUSES = 24
+# Index terms a query may expand to (words, bigrams, letter/digit runs of all its clauses):
+# each is a posting list to read, so a long paste is cut here whatever its clause count.
+MAX_TERMS = 32
 WORD_BOOST = 1.5  # a whole-word match counts more than a bigram-only match
 TITLE_BOOST = 0.4
 SECTION_BOOST = 0.3
@@ -110,6 +113,7 @@ def parse_query(q: str) -> ParsedQuery:
     parsed = ParsedQuery(notes=notes)
     pending_not = False
     pending_or = False
+    expanded = 0
     for kind, text in _lex(q, notes):
         if kind == "OR":
             pending_or = bool(parsed.groups)
@@ -118,6 +122,15 @@ def parse_query(q: str) -> ParsedQuery:
             pending_not = True
             continue
         clause = Clause(text, phrase=kind == "phrase", parts=analyze_term(text))
+        if not parsed.groups and _term_count(clause.parts) > MAX_TERMS:
+            clause = _shortened(clause)
+            notes.append(f"{text[:12]!r}… was cut to {clause.text!r}: a query reads at most "
+                         f"{MAX_TERMS} index terms")
+        if parsed.groups and expanded + _term_count(clause.parts) > MAX_TERMS:
+            notes.append(f"the query was cut to its first {MAX_TERMS} index terms "
+                         f"(from {text[:20]!r} on, it was ignored)")
+            break
+        expanded += _term_count(clause.parts)
         if clause.parts.empty:
             if pending_not or pending_or:
                 notes.append(f"nothing searchable in {text!r}; ignored")
@@ -139,6 +152,24 @@ def parse_query(q: str) -> ParsedQuery:
         raise QueryError("type a word or phrase to search for")
     parsed.notes = list(dict.fromkeys(notes))
     return parsed
+
+
+def _term_count(parts: TermParts) -> int:
+    """How many index terms a clause reads: its words, its bigrams (or one character), its
+    letter/digit runs."""
+    return len(set(parts.words)) + sum(max(1, len(r) - 1) for r in parts.han_runs) + \
+        len(parts.alnums)
+
+
+def _shortened(clause: Clause) -> Clause:
+    """The longest start of a clause that reads at most MAX_TERMS index terms."""
+    text = clause.text[: MAX_TERMS + 1]
+    while text:
+        parts = analyze_term(text)
+        if _term_count(parts) <= MAX_TERMS:
+            return Clause(text, clause.phrase, parts)
+        text = text[:-1]
+    return clause
 
 
 # ---- Whoosh queries -----------------------------------------------------------------------

@@ -14,6 +14,8 @@ matchers.
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,6 +76,22 @@ class Scorer:
         self.weighting = searcher.weighting
         self._lengths = lengths  # field -> uint8 length byte per unit
         self._norms = norms  # field -> BM25 length norm per unit, shared per generation
+        self.deadline = math.inf  # perf_counter() time after which optional work is skipped
+        self.partial = False  # set when something was skipped for the deadline
+
+    def start(self, budget_ms: float | None) -> None:
+        """Begin a query with a time budget (None: no limit)."""
+        self.deadline = math.inf if budget_ms is None else \
+            time.perf_counter() + budget_ms / 1000
+        self.partial = False
+
+    def over(self) -> bool:
+        """Past the deadline: the caller skips what it can leave out, and the answer says
+        it is partial."""
+        if time.perf_counter() > self.deadline:
+            self.partial = True
+            return True
+        return False
 
     def scores(self, q: wq.Query, within: np.ndarray | None = None) -> Scored:
         """The query's matches and scores; with ``within`` (ascending ids), only among those:
@@ -191,7 +209,13 @@ def _or(s: Scorer, q: wq.Or, within) -> Scored:
     """The sum of the parts' scores."""
     if q.minmatch or q.scale:
         return _whoosh(s, q).within(within)
-    parts = [p for p in (s.scores(sub, within) for sub in q.subqueries) if len(p)]
+    parts = []
+    for i, sub in enumerate(q.subqueries):
+        if i and s.over():  # out of time: the alternatives found so far
+            break
+        part = s.scores(sub, within)
+        if len(part):
+            parts.append(part)
     return union(parts).boosted(q.boost)
 
 
@@ -220,8 +244,8 @@ def union(parts: list[Scored]) -> Scored:
 
 def _and_maybe(s: Scorer, q: wq.AndMaybe, within) -> Scored:
     required = s.scores(q.a, within)
-    if not len(required):
-        return NOTHING
+    if not len(required) or s.over():  # out of time: unranked by the optional part
+        return required.boosted(q.boost)
     optional = s.scores(q.b, required.ids)
     scores = required.scores.copy()
     if len(optional):

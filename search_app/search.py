@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import asdict, dataclass, field
@@ -18,6 +19,19 @@ from search_app.query import QueryError, highlight_terms, parse_query, to_whoosh
 from search_app.scoring import NOTHING, Scored, top
 
 MAX_PER_PAGE = 100
+DEFAULT_BUDGET_MS = 1000.0
+PARTIAL_NOTE = ("the query was too broad to finish in time: the results are incomplete; "
+                "narrow it with more words, a region or a year")
+
+
+def query_budget_ms() -> float | None:
+    """``POLICY_SEARCH_QUERY_BUDGET_MS`` (0 or less: no limit), else the default."""
+    raw = os.environ.get("POLICY_SEARCH_QUERY_BUDGET_MS")
+    try:
+        value = float(raw) if raw else DEFAULT_BUDGET_MS
+    except ValueError:
+        value = DEFAULT_BUDGET_MS
+    return value if value > 0 else None
 RERANK_WINDOW = 100
 KINDS = ("paragraph", "table_row")
 
@@ -66,6 +80,7 @@ class SearchResult:
     facets: dict
     notes: list[str] = field(default_factory=list)
     filters: dict = field(default_factory=dict)
+    partial: bool = False  # the query budget ran out: what was found so far
 
     @property
     def pages(self) -> int:
@@ -82,6 +97,7 @@ class SearchResult:
             "facets": self.facets,
             "filters": self.filters,
             "notes": self.notes,
+            "partial": self.partial,
         }
 
 
@@ -102,8 +118,13 @@ def search(
     kind: str | None = None,
     page: int = 1,
     per_page: int = 10,
+    budget_ms: float | None | str = "env",
 ) -> SearchResult:
-    """Search the live index. Raises QueryError (empty query) or ValueError (bad parameter)."""
+    """Search the live index. Raises QueryError (empty query) or ValueError (bad parameter).
+
+    ``budget_ms``: after that long, optional work (ranking boosts, further OR alternatives,
+    the exact-clause re-ranking) is skipped and the result is marked ``partial``; None for no
+    limit; by default ``POLICY_SEARCH_QUERY_BUDGET_MS`` or 1000."""
     started = time.perf_counter()
     if not isinstance(page, int) or page < 1:
         raise ValueError("page must be a whole number from 1")
@@ -113,18 +134,22 @@ def search(
         raise ValueError(f"kind must be one of: {', '.join(KINDS)}")
     snap, owned = _snapshot(index)
     try:
-        return _search(snap, q, region, year, kind, page, per_page, started)
+        budget = query_budget_ms() if budget_ms == "env" else budget_ms
+        return _search(snap, q, region, year, kind, page, per_page, started, budget)
     finally:
         if owned:
             snap.close()
 
 
-def _search(snap: Snapshot, q, region, year, kind, page, per_page, started) -> SearchResult:
+def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
+            budget: float | None) -> SearchResult:
     with query_dictionary(snap.words.cut):
         filters = F.parse_filters(snap, region, year)
         parsed = parse_query(q)
         wquery = to_whoosh(parsed)
-    scored = snap.scorer().scores(wquery)
+    scorer = snap.scorer()
+    scorer.start(None if budget is None else budget - (time.perf_counter() - started) * 1000)
+    scored = scorer.scores(wquery)
     arrays = snap.arrays
     if kind is not None:
         code = arrays.kind_code(kind)
@@ -136,7 +161,8 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started) -> S
     offset = (page - 1) * per_page
     hits: list[Hit] = []
     if len(matched) and offset < len(matched):
-        ranked = _ranked(snap, matched, parsed, offset + per_page)
+        ranked = _top(snap, matched, offset + per_page) if scorer.over() else \
+            _ranked(snap, matched, parsed, offset + per_page)
         terms = highlight_terms(parsed)
         for r in ranked[offset : offset + per_page]:
             hits.append(_hit(snap, r, terms))
@@ -148,8 +174,9 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started) -> S
         per_page=per_page,
         hits=hits,
         facets=F.present(snap, facet_counts, filters),
-        notes=parsed.notes,
+        notes=parsed.notes + ([PARTIAL_NOTE] if scorer.partial else []),
         filters=filters.describe(),
+        partial=scorer.partial,
     )
 
 

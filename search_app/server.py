@@ -31,6 +31,15 @@ def warm_snapshot(snap) -> None:
         pass
 
 
+# waitress settings, explicit (README, "Web page"): requests are answered by ``threads``
+# workers; connections beyond CONNECTION_LIMIT wait in the listen backlog instead of each
+# holding a socket and buffers; an idle or stalled client is dropped after CHANNEL_TIMEOUT
+# seconds. A query itself is bounded by the query budget (search.py), not by these.
+CONNECTION_LIMIT = 200
+CHANNEL_TIMEOUT = 30
+BACKLOG = 1024
+
+
 def make_server(app, host: str, port: int, threads: int):
     """A waitress server on a socket bound here first (port 0 picks a free one), so that a
     busy port or an unknown host fails before any server thread starts."""
@@ -46,7 +55,9 @@ def make_server(app, host: str, port: int, threads: int):
         sock.close()
         raise
     return create_server(app, sockets=[sock], threads=threads, ident="policy-search",
-                         clear_untrusted_proxy_headers=True)
+                         clear_untrusted_proxy_headers=True,
+                         connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT,
+                         backlog=BACKLOG)
 
 
 def server_url(server) -> str:
