@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from indexer.intake.blocks import Extracted, Paragraph
@@ -30,12 +31,16 @@ def read_doc(data: bytes, path: Path | None = None) -> Extracted:
         raise SkipFile("DOC needs antiword")
     if not data.startswith(_OLE_MAGIC):
         raise SkipFile("broken DOC: not a Word 97-2003 file")
-    try:
-        done = subprocess.run(
-            [program, "-m", "UTF-8.txt", "-w", "0", "-"], input=data, capture_output=True,
-            timeout=TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired as err:
-        raise SkipFile(f"DOC: antiword took longer than {TIMEOUT_S} s") from err
+    with tempfile.TemporaryDirectory() as tmp:
+        # antiword reads a named file; the bytes already read are what we index.
+        source = Path(tmp) / "in.doc"
+        source.write_bytes(data)
+        try:
+            done = subprocess.run(
+                [program, "-m", "UTF-8.txt", "-w", "0", str(source)], capture_output=True,
+                timeout=TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired as err:
+            raise SkipFile(f"DOC: antiword took longer than {TIMEOUT_S} s") from err
     if done.returncode != 0:
         err = done.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = err[-1] if err else f"exit status {done.returncode}"

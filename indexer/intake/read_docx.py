@@ -37,7 +37,14 @@ def read_docx(data: bytes, path: Path | None = None) -> Extracted:
     core = document.core_properties
     if core.title and re.search(r"[\u4e00-\u9fff]", core.title):
         fields["title"] = squash(core.title)
-    blocks = list(_body_blocks(document))
+    blocks = []
+    for block in _body_blocks(document):
+        if isinstance(block, Heading) and block.level == 0:  # the Title style
+            if "title" not in fields:
+                fields["title"] = block.text
+                continue
+            block = Heading(block.text, 1)
+        blocks.append(block)
     if not any(isinstance(b, Paragraph | TableBlock) for b in blocks):
         raise SkipFile("no text in DOCX")
     return Extracted("docx", blocks, fields)
@@ -78,5 +85,5 @@ def _paragraph(p) -> Block | None:
     if m and len(text) <= 60:
         return Heading(text, int(m.group(1)))
     if style.strip().lower() in ("title", "标题") and len(text) <= 80:
-        return Heading(text, 1)
+        return Heading(text, 0)
     return Paragraph(text)

@@ -89,7 +89,8 @@ def drop_furniture(pages: list[list[str]]) -> list[list[str]]:
     for page in pages:
         for ln in set(page[:EDGE] + page[-EDGE:]):
             edges[_shape(ln)] += 1
-    repeated = {s for s, n in edges.items() if n >= 3 and n >= 0.3 * len(pages)}
+    repeated = {s for s, n in edges.items()
+                if n >= 3 and n >= 0.3 * len(pages) and not _END_RE.search(s)}
     out = []
     for page in pages:
         keep = list(page)
