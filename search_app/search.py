@@ -14,6 +14,7 @@ from search_app import facets as F
 from search_app.engine import Engine, Snapshot, loads
 from search_app.evaluate import Evaluator
 from search_app.highlight import match_spans, render, row_snippet, snippet
+from search_app.provenance import provenance
 from search_app.query import QueryError, highlight_terms, parse_query, to_whoosh
 
 MAX_PER_PAGE = 100
@@ -43,6 +44,9 @@ class Hit:
     table: str | None = None
     cells: list[dict] | None = None
     cells_html: list[dict] | None = None
+    issuer: str = ""  # the document's, from search_app.provenance
+    doc_number: str = ""
+    source_format: str = ""
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -221,7 +225,7 @@ def _hit(snap: Snapshot, r: Match, terms: list[str]) -> Hit:
     db = snap.db()
     row = db.execute("SELECT * FROM units WHERE uid = ?", (uid,)).fetchone()
     doc = db.execute(
-        "SELECT title, subtitle, published, year, year_source FROM docs WHERE doc_id = ?",
+        "SELECT title, subtitle, published, year, year_source, meta FROM docs WHERE doc_id = ?",
         (row["doc_id"],),
     ).fetchone()
     text = row["text"]
@@ -265,6 +269,7 @@ def _hit(snap: Snapshot, r: Match, terms: list[str]) -> Hit:
         title_html=render(title, match_spans(title, terms)),
         table=row["tbl"] or None,
         cells=cells,
+        **provenance(doc["meta"] if doc else None, row["doc_id"]),
     )
     if cells:
         hit.cells_html = [

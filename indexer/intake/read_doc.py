@@ -43,7 +43,7 @@ def read_doc(data: bytes, path: Path | None = None) -> Extracted:
             raise SkipFile(f"DOC: antiword took longer than {TIMEOUT_S} s") from err
     if done.returncode != 0:
         err = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = err[-1] if err else f"exit status {done.returncode}"
+        reason = err[-1].replace(str(source), "file") if err else f"exit status {done.returncode}"
         if "encrypt" in reason.lower() or "password" in reason.lower():
             raise SkipFile("encrypted DOC")
         raise SkipFile(f"broken DOC: {reason[:120]}")
