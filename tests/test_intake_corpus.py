@@ -139,3 +139,11 @@ def docx_match_share() -> tuple[int, int]:
 def test_docx_paragraphs_match_their_text_twins():
     matched, total = docx_match_share()
     assert total > 400 and matched / total >= 0.95, (matched, total)
+
+
+def test_intake_speed_is_measured_per_format():
+    from bench.intake import intake_speed
+
+    speed = intake_speed(RAW, rounds=1)
+    assert {fmt: row["files"] for fmt, row in speed.items()} == {"html": 9, "pdf": 6, "docx": 8}
+    assert all(row["mb_per_s"] > 0 for row in speed.values())
