@@ -221,3 +221,24 @@ def test_doc_number_and_format_reach_the_docs_row(tmp_path):
     meta = json.loads(result.doc_row["meta"])
     assert (meta["issuer"], meta["doc_number"], meta["format"]) == ("国务院", "国发〔2019〕4号", "html")
     assert result.encoding == "gb18030" and result.doc_row["year"] == 2019
+
+
+def test_an_update_notices_a_changed_file_of_every_format(tmp_path):
+    from indexer.build import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    page = corpus / "gov.html"
+    page.write_bytes(GOV_PAGE.encode("gb18030"))
+    d = io.BytesIO()
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("东西部协作推动林盘蚕房项目，带动贫困户增收，扶贫车间吸纳就业。")
+    document.save(d)
+    (corpus / "r.docx").write_bytes(d.getvalue())
+    first = build_index(corpus, tmp_path / "index", jobs=1)
+    assert first.skipped == [] and first.added == 2
+    page.write_bytes(GOV_PAGE.replace("国发〔2019〕4号", "国发〔2019〕9号").encode("gb18030"))
+    second = build_index(corpus, tmp_path / "index", jobs=1)
+    assert (second.changed, second.unchanged) == (1, 1)
