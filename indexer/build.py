@@ -139,7 +139,7 @@ def build_index(
         raise CorpusError(f"corpus {corpus} is not a folder")
     files, problems = scan_corpus(corpus)
     if not files:
-        raise CorpusError(f"no .txt or .md files under {corpus}")
+        raise CorpusError(f"no .txt, .md, .html, .pdf, .docx or .doc files under {corpus}")
     store.ensure_root(index_dir)
     report = BuildReport(str(corpus), str(index_dir), full=full, files_seen=len(files))
     report.skipped.extend(problems)

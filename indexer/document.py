@@ -60,10 +60,12 @@ class Document:
     warnings: list[str] = field(default_factory=list)
 
     def search_text(self, unit: Unit) -> str:
-        """What a unit is found by: its lead headings (and the title, for the first unit)."""
+        """What a unit is found by: its lead headings (and the title, issuer and document
+        number, for the first unit: ``国发〔2019〕4号`` finds the document)."""
         parts = []
         if unit.ordinal == 0:
-            parts += [self.title, self.subtitle]
+            parts += [self.title, self.subtitle, self.meta.get("issuer", ""),
+                      self.meta.get("doc_number", "")]
         parts += [unit.lead, unit.table, unit.text]
         return "\n|\n".join(p for p in parts if p)
 

@@ -14,7 +14,10 @@ from pathlib import Path
 
 from indexer.analysis import HAN_RE, fold
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt", ".md")  # plain text, read here
+# Published formats, read by ``indexer.intake.READERS`` (a test keeps the two lists equal).
+READER_SUFFIXES = (".html", ".htm", ".pdf", ".docx", ".doc")
+ALL_SUFFIXES = SUFFIXES + READER_SUFFIXES
 # The largest of 2,757 real reports is 0.17 MB, and analysing a file takes 30 to 60 times its
 # size in memory (a 50 MB file: 1.4 GB and minutes), so a larger file is skipped unread.
 MAX_FILE_MB = 4
@@ -34,7 +37,7 @@ class CorpusFile:
 
 
 def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[tuple[str, str]]]:
-    """Every .txt and .md file under ``root`` (following no symlinked directories twice).
+    """Every file of a format we read (``ALL_SUFFIXES``) under ``root`` (following no symlinked directories twice).
 
     Returns the files and the (path, reason) pairs of entries that could not be listed.
     """
@@ -59,7 +62,7 @@ def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[tuple[str, str]]]:
         seen_dirs.add(key)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+            if name.startswith(".") or not name.lower().endswith(ALL_SUFFIXES):
                 continue
             path = Path(dirpath) / name
             try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from indexer.analysis import TextTokens, analyze, fold, han_chars
 from indexer.document import Document, Unit, parse_document
+from indexer.intake import apply_fields, reader_for
 from indexer.places import Recognizer, gazetteer
 from indexer.reading import CorpusFile, SkipFile, decode, read_bytes
 from indexer.tables import yuan
@@ -158,8 +159,15 @@ def process_file(f: CorpusFile) -> tuple[FileResult, list[dict]]:
     try:
         data = read_bytes(f.path)
         result.sha1 = hashlib.sha1(data).hexdigest()
-        text, result.encoding = decode(data)
-        doc = parse_document(text, f.doc_id)
+        reader = reader_for(f.path)
+        if reader is None:
+            text, result.encoding = decode(data)
+            doc = parse_document(text, f.doc_id)
+        else:
+            extracted = reader(data, f.path)
+            result.encoding = extracted.encoding or extracted.fmt
+            doc = parse_document(extracted.text(), f.doc_id)
+            apply_fields(doc, extracted)
     except SkipFile as err:
         result.skipped = str(err)
         return result, []
@@ -170,7 +178,7 @@ def process_file(f: CorpusFile) -> tuple[FileResult, list[dict]]:
     if not doc.units:
         result.skipped = "no searchable text after cleaning"
         return result, []
-    if result.encoding not in ("utf-8", "utf-8-sig"):
+    if result.encoding not in ("utf-8", "utf-8-sig", "pdf", "docx", "doc"):
         result.warnings.append(f"{f.doc_id}: decoded as {result.encoding}")
     result.warnings.extend(f"{f.doc_id}: {w}" for w in doc.warnings)
     texts = [doc.search_text(u) for u in doc.units]

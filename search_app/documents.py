@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search_app.engine import Snapshot, loads
+from search_app.provenance import provenance
 
 # the key under which a table lists each row's unit ordinal ("units" in tables.Table.shape)
 _ROW_UNIT_KEYS = ("units", "row_units", "row_ordinals", "ordinals")
@@ -40,6 +41,9 @@ class StoredDoc:
     outline: list[dict]
     tables: list[dict]
     units: list[dict] = field(default_factory=list)
+    issuer: str = ""
+    doc_number: str = ""
+    source_format: str = ""
 
     def blocks(self) -> list[tuple[str, object]]:
         """("heading", {text, level}), ("unit", unit row) and ("table", TableView) in order.
@@ -88,6 +92,9 @@ class StoredDoc:
             "year": self.year,
             "year_source": self.year_source,
             "regions": self.regions,
+            "issuer": self.issuer,
+            "doc_number": self.doc_number,
+            "source_format": self.source_format,
             "outline": self.outline,
             "tables": self.tables,
             "units": self.units,
@@ -171,4 +178,20 @@ def load(snap: Snapshot, doc_id: str) -> StoredDoc | None:
         outline=[e for e in loads(doc["outline"], []) if isinstance(e, dict)],
         tables=loads(doc["tables"], []),
         units=[_unit(r) for r in units],
+        **provenance(doc["meta"], doc_id),
     )
+
+
+def original_file(snap: Snapshot, doc_id: str) -> Path | None:
+    """The corpus file a document was read from, or None: no corpus, no such regular file, or
+    a path that leaves the corpus (``..``, a symlink pointing outside)."""
+    if not snap.corpus:
+        return None
+    root = Path(snap.corpus).resolve()
+    try:
+        path = (root / doc_id).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path

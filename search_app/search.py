@@ -15,6 +15,7 @@ from indexer.records import uid as uid_of
 from search_app import facets as F
 from search_app.engine import Engine, Snapshot, loads
 from search_app.highlight import match_spans, render, row_snippet, snippet
+from search_app.provenance import provenance
 from search_app.query import QueryError, highlight_terms, parse_query, to_whoosh
 from search_app.scoring import NOTHING, Scored, top
 
@@ -58,6 +59,9 @@ class Hit:
     table: str | None = None
     cells: list[dict] | None = None
     cells_html: list[dict] | None = None
+    issuer: str = ""  # the document's, from search_app.provenance
+    doc_number: str = ""
+    source_format: str = ""
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -248,7 +252,7 @@ def _hit(snap: Snapshot, r: Match, terms: list[str]) -> Hit:
     db = snap.db()
     row = db.execute("SELECT * FROM units WHERE uid = ?", (uid,)).fetchone()
     doc = db.execute(
-        "SELECT title, subtitle, published, year, year_source FROM docs WHERE doc_id = ?",
+        "SELECT title, subtitle, published, year, year_source, meta FROM docs WHERE doc_id = ?",
         (row["doc_id"],),
     ).fetchone()
     text = row["text"]
@@ -292,6 +296,7 @@ def _hit(snap: Snapshot, r: Match, terms: list[str]) -> Hit:
         title_html=render(title, match_spans(title, terms)),
         table=row["tbl"] or None,
         cells=cells,
+        **provenance(doc["meta"] if doc else None, row["doc_id"]),
     )
     if cells:
         hit.cells_html = [

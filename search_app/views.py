@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import PurePosixPath
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request, send_file, url_for
 from markupsafe import Markup
 
 from indexer.analysis import query_dictionary
+from indexer.intake import CONTENT_TYPES
 from search_app import documents, get_engine
 from search_app.errors import NotFound
 from search_app.highlight import DAMAGE_SHOWN, match_spans, render
@@ -98,6 +100,19 @@ def query_terms(snap, q: str) -> list[str]:
             return highlight_terms(parse_query(q))
     except QueryError:
         return []
+
+
+@bp.route("/doc/<path:doc_id>/original")
+def original(doc_id: str):
+    """The file a document was read from, as a download with its own content type; only for
+    a document in the index, and never a path outside the corpus."""
+    snap = get_engine().snapshot()
+    path = documents.original_file(snap, doc_id) if documents.load(snap, doc_id) else None
+    if path is None:
+        raise NotFound(f"no original file for {doc_id!r}")
+    mimetype = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return send_file(path, mimetype=mimetype, as_attachment=True,
+                     download_name=PurePosixPath(doc_id).name, max_age=0)
 
 
 @bp.route("/doc/<path:doc_id>")

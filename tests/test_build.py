@@ -95,7 +95,7 @@ def test_missing_or_empty_corpus(tmp_path):
     with pytest.raises(CorpusError, match="does not exist"):
         build_index(tmp_path / "nope", tmp_path / "index")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(CorpusError, match="no .txt or .md files"):
+    with pytest.raises(CorpusError, match=r"no \.txt, \.md, \.html, \.pdf, \.docx or \.doc files"):
         build_index(tmp_path / "empty", tmp_path / "index")
     assert not (tmp_path / "index").exists()
 

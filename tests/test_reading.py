@@ -56,7 +56,7 @@ def test_scan_finds_txt_and_md_recursively(tmp_path):
     (tmp_path / "a" / "x.txt").write_text("x")
     (tmp_path / "a" / "y.md").write_text("y")
     (tmp_path / "b.TXT").write_text("b")
-    (tmp_path / "c.pdf").write_bytes(b"%PDF")
+    (tmp_path / "c.xls").write_bytes(b"PK")  # not a format we read (PDF is: test_intake_formats)
     (tmp_path / ".hidden.txt").write_text("h")
     files, problems = scan_corpus(tmp_path)
     assert [f.doc_id for f in files] == ["a/x.txt", "a/y.md", "b.TXT"]
