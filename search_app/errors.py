@@ -8,6 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer import store
+from search_app.health import is_read_error, read_failed
 from search_app.params import BadParameter
 from search_app.query import QueryError
 
@@ -24,6 +25,13 @@ def classify(err: Exception) -> tuple[int, str, str]:
         return 400, str(err), f"q: {err}"
     if isinstance(err, NotFound):
         return 404, str(err), str(err)
+    if is_read_error(err):  # met outside search() (a document page): damage all the same
+        from search_app import get_engine
+
+        engine = get_engine()
+        err = read_failed(engine, engine.served() or engine.index_dir, err)
+    if isinstance(err, store.DamagedIndex):
+        return 503, str(err), str(err)
     if isinstance(err, store.IndexError_):
         message = f"{err}. The search is not available until the index is built."
         return 503, message, message

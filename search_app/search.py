@@ -13,6 +13,7 @@ from indexer.analysis import prepare, query_dictionary
 from indexer.records import uid as uid_of
 from search_app import facets as F
 from search_app.engine import Engine, Snapshot, loads
+from search_app.health import is_read_error, read_failed
 from search_app.highlight import match_spans, render, row_snippet, snippet
 from search_app.query import QueryError, highlight_terms, parse_query, to_whoosh
 from search_app.scoring import NOTHING, Scored, top
@@ -103,7 +104,8 @@ def search(
     page: int = 1,
     per_page: int = 10,
 ) -> SearchResult:
-    """Search the live index. Raises QueryError (empty query) or ValueError (bad parameter)."""
+    """Search the live index. Raises QueryError (empty query), ValueError (bad parameter),
+    store.NoIndex, or store.DamagedIndex (a file could not be read: health.py)."""
     started = time.perf_counter()
     if not isinstance(page, int) or page < 1:
         raise ValueError("page must be a whole number from 1")
@@ -114,6 +116,10 @@ def search(
     snap, owned = _snapshot(index)
     try:
         return _search(snap, q, region, year, kind, page, per_page, started)
+    except Exception as err:
+        if not is_read_error(err):
+            raise
+        raise read_failed(index, snap.gen, err) from err
     finally:
         if owned:
             snap.close()
