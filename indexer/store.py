@@ -227,6 +227,11 @@ def publish(root: Path, build: Path, pause: Callable[[Path], None] | None = None
     if pause is not None:
         pause(gen)
     old = live_generation(root)
+    if old is not None and not integrity.verify(old).sound:
+        old = _sound_previous(root)  # a damaged generation is no fallback: keep the one before
+        if old is None:
+            with contextlib.suppress(FileNotFoundError):
+                (root / PREVIOUS).unlink()
     if old is not None:
         _write_atomic(root / PREVIOUS, old.name + "\n")
     _write_atomic(root / CURRENT, gen.name + "\n")
@@ -234,6 +239,17 @@ def publish(root: Path, build: Path, pause: Callable[[Path], None] | None = None
         if child.name.startswith("gen-") and child.is_dir() and child.name not in _kept(root):
             shutil.rmtree(child, ignore_errors=True)
     return gen
+
+
+def _sound_previous(root: Path) -> Path | None:
+    try:
+        name = (root / PREVIOUS).read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    gen = root / name
+    if not name or "/" in name or not (gen / UNITS_DB).is_file():
+        return None
+    return gen if integrity.verify(gen).sound else None
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -114,13 +114,25 @@ class Guard:
         self.verify_later(gen, again=True)
 
     def cannot_open(self, gen: Path, err: BaseException) -> bool:
-        """Opening ``gen`` raised ``err``: True (and ``gen`` is damaged) for a read error."""
+        """Opening ``gen`` raised ``err``: True (and ``gen`` is damaged) for a read error or
+        when its checksums say so; False for a bug (the caller raises it)."""
         if isinstance(err, store.DamagedIndex) and err.__cause__ is not None:
             err = err.__cause__  # a read error that search() already named
-        if not is_read_error(err):
-            return False
-        self._record(gen, Verdict(read_error_message(gen, err), False, time.time()))
-        return True
+        if is_read_error(err):
+            self._record(gen, Verdict(read_error_message(gen, err), False, time.time()))
+            return True
+        return self.confirm(gen) is not None
+
+    def confirm(self, gen: Path) -> str | None:
+        """The damage of ``gen`` by its checksums, verified now unless that was done; for
+        errors that only damage can explain but no read error names (a flipped bit)."""
+        with self._cond:
+            known = self._verdicts.get(gen)
+        if known is not None and (known.full or known.problem):
+            return known.problem
+        report = integrity.verify(gen)
+        self._record(gen, Verdict(report.first(), True, time.time()))
+        return report.first()
 
     def _record(self, gen: Path, verdict: Verdict) -> None:
         with self._cond:
@@ -170,6 +182,18 @@ class Guard:
         self.set_degraded(None)
         fallback = "" if before.target is None else " and the previous generation is not sound"
         raise check.damaged(f"{problem}{fallback}")
+
+
+def explain(engine, err: BaseException) -> store.DamagedIndex | None:
+    """The damage behind an error that escaped a request, or None for a bug: a read error
+    is damage (verified again in the background); anything else is when the generation's
+    checksums say so."""
+    gen = engine.served()
+    if is_read_error(err):
+        return read_failed(engine, gen or engine.index_dir, err)
+    guard = getattr(engine, "guard", None)
+    problem = guard.confirm(gen) if guard is not None and gen is not None else None
+    return check.damaged(problem) if problem else None
 
 
 def read_failed(index, gen: Path, err: BaseException) -> store.DamagedIndex:
