@@ -214,6 +214,9 @@ def checked_search(root: Path, run: Callable):
     if current.gen is None:
         raise check.damaged(current.problem)
     gen = current.gen
+    sizes = integrity.verify(gen, quick=True)  # a cut file is named before Whoosh opens it
+    if not sizes.sound:
+        raise check.damaged(sizes.first())
     found: list[integrity.Report] = []
     verifier = threading.Thread(target=lambda: found.append(integrity.verify(gen)), daemon=True)
     verifier.start()
