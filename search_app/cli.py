@@ -316,14 +316,20 @@ def serve_cmd(host, port, index_dir, corpus, threads, get_path):
         server = S.make_server(app, host, port, threads)
     except store.DamagedIndex as err:  # serve the 503s that say so, and look again each second
         click.echo(click.style("warning: ", fg="yellow") + str(err), err=True)
-        health = {"documents": 0, "units": 0, "built_at": "(damaged)"}
-        server = S.make_server(app, host, port, threads)
+        health = None
     except store.IndexError_ as err:
         raise CliError(str(err)) from None
     except OSError as err:
         raise CliError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
-    click.echo(f"{health['documents']:,} documents, {health['units']:,} units "
-               f"(index built {health.get('built_at') or 'at an unknown time'})")
+    if health is None:
+        try:
+            server = S.make_server(app, host, port, threads)
+        except OSError as err:
+            raise CliError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+        click.echo("searches answer 503 until the index is rebuilt")
+    else:
+        click.echo(f"{health['documents']:,} documents, {health['units']:,} units "
+                   f"(index built {health.get('built_at') or 'at an unknown time'})")
     click.echo(f"Serving on {S.server_url(server)}  (Ctrl-C to stop)")
     S.run(server, on_stop=lambda: click.echo("stopped", err=True))
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -330,3 +332,35 @@ def test_a_served_index_with_a_damaged_file_answers_from_the_previous_one(built,
     logged = server.log.read_text()
     assert logged.count("serving the previous generation") == 1, logged
     assert "Traceback" not in logged
+
+
+def test_serve_starts_on_an_index_with_no_sound_generation_and_recovers_on_rebuild(tmp_path):
+    """503s that say what to do, not a server that will not start; a rebuild ends them."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    index = tmp_path / "index"
+    build_index(corpus, index, jobs=1)
+    path = kinds(gen_of(index))[".pst"]
+    truncate(path)
+    port = live.free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = live.cli("serve", "--port", str(port), "--index-dir", str(index),
+                        "--threads", "2", stdout=out, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}/api/search?q=%E6%89%B6%E8%B4%AB"
+        deadline = time.time() + 60
+        while "Serving on" not in log.read_text() and time.time() < deadline:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.1)
+        answer = live.fetch(url)
+        assert answer.status == 503 and path.name in answer.json()["error"]
+        build_index(corpus, index, full=True, jobs=1)
+        while live.fetch(url).status != 200 and time.time() < deadline:
+            time.sleep(0.2)
+        assert live.fetch(url).status == 200
+    finally:
+        proc.terminate()
+        proc.wait(15)
+    assert "searches answer 503 until the index is rebuilt" in log.read_text()
+    assert "Traceback" not in log.read_text()
