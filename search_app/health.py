@@ -119,7 +119,10 @@ class Guard:
         if isinstance(err, store.DamagedIndex) and err.__cause__ is not None:
             err = err.__cause__  # a read error that search() already named
         if is_read_error(err):
+            # until the checksums say otherwise: a passing error (too many open files) must
+            # not drop a sound generation for good
             self._record(gen, Verdict(read_error_message(gen, err), False, time.time()))
+            self.verify_later(gen, again=True)
             return True
         return self.confirm(gen) is not None
 
@@ -140,6 +143,7 @@ class Guard:
             self._verdicts[gen] = verdict
         if verdict.problem and (old is None or old.problem != verdict.problem):
             self.log.error("the index is damaged: %s", verdict.problem)
+        if (old.problem if old else None) != verdict.problem:
             for listener in self._listeners:
                 listener()
 

@@ -300,6 +300,17 @@ def test_a_read_error_in_a_query_is_a_503_and_starts_a_verification(index, monke
         app.extensions["policy_search"].close()
 
 
+def test_a_passing_read_error_does_not_drop_a_sound_generation_for_good(built):
+    """Too many open files is a read error, not damage: the checksums have the last word."""
+    guard = health.Guard()
+    gen = gen_of(built)
+    assert guard.cannot_open(gen, OSError(24, "Too many open files"))
+    assert "Too many open files" in guard.damage(gen)
+    assert guard.wait(30)
+    assert guard.damage(gen) is None
+    assert not guard.cannot_open(gen, KeyError("a bug"))  # the checksums say sound: a bug
+
+
 def test_an_update_rebuilds_a_damaged_index_and_drops_it(built, tmp_path):
     base = tmp_path / "again"
     corpus = base / "corpus"
