@@ -30,6 +30,11 @@ NO_MANIFEST = ("no checksums (built by an older version): "
                "rebuild with `policy-search index --full`")
 
 
+class Unreadable(ValueError):
+    """A file's bytes are not what its format says: damage met while reading it (raised by
+    the readers of our own formats; the query side answers it with a 503, not a 400)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One damaged file of a generation (``file`` relative to it, '' for the folder)."""

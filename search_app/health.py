@@ -29,7 +29,7 @@ from indexer import check, integrity, store
 # What reading a damaged Whoosh file or SQLite database raises; Whoosh's own is a bare
 # ``Exception("Block tag error …")``, matched by its exact type so that bugs stay bugs.
 READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, sqlite3.DatabaseError,
-               pickle.UnpicklingError, UnicodeDecodeError)
+               pickle.UnpicklingError, UnicodeDecodeError, integrity.Unreadable)
 
 log = logging.getLogger("policy_search")
 
@@ -197,6 +197,20 @@ def explain(engine, err: BaseException) -> store.DamagedIndex | None:
         return read_failed(engine, gen or engine.index_dir, err)
     guard = getattr(engine, "guard", None)
     problem = guard.confirm(gen) if guard is not None and gen is not None else None
+    return check.damaged(problem) if problem else None
+
+
+def damage_in(index, gen: Path, err: BaseException) -> store.DamagedIndex | None:
+    """The damage behind an error ``search()`` met in ``gen``, or None (the error stands):
+    a read error is damage; any other but a query's own is when a guard's checksums say so
+    (a flipped bit can make numpy or Whoosh fail in any way; verified once per generation,
+    and usually already, in the background)."""
+    if is_read_error(err):
+        return read_failed(index, gen, err)
+    guard = getattr(index, "guard", None)
+    if guard is None or type(err).__name__ == "QueryError":
+        return None
+    problem = guard.confirm(gen)
     return check.damaged(problem) if problem else None
 
 

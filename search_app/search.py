@@ -13,7 +13,7 @@ from indexer.analysis import prepare, query_dictionary
 from indexer.records import uid as uid_of
 from search_app import facets as F
 from search_app.engine import Engine, Snapshot, loads
-from search_app.health import is_read_error, read_failed
+from search_app.health import damage_in
 from search_app.highlight import match_spans, render, row_snippet, snippet
 from search_app.query import QueryError, highlight_terms, parse_query, to_whoosh
 from search_app.scoring import NOTHING, Scored, top
@@ -117,9 +117,10 @@ def search(
     try:
         return _search(snap, q, region, year, kind, page, per_page, started)
     except Exception as err:
-        if not is_read_error(err):
+        damaged = damage_in(index, snap.gen, err)  # a read error, or what the checksums explain
+        if damaged is None:
             raise
-        raise read_failed(index, snap.gen, err) from err
+        raise damaged from err
     finally:
         if owned:
             snap.close()

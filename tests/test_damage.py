@@ -271,19 +271,25 @@ def test_a_generation_without_checksums_is_a_note_not_damage(runner, index):
 # ---- read errors while serving, and rebuilding -------------------------------------------
 
 
-def test_a_read_error_in_a_query_is_a_503_and_starts_a_verification(index, monkeypatch):
-    """Damage the sizes do not show (zeroed postings) met before the verification ends."""
-    for pst in gen_of(index).glob("*.pst"):
-        pst.write_bytes(b"\0" * pst.stat().st_size)
+def held_verification(monkeypatch) -> threading.Event:
+    """Make the guard's full verifications wait for the event returned (sizes do not)."""
     release = threading.Event()
     verify = integrity.verify
 
-    def slow(gen, quick=False, sqlite=False):
+    def held(gen, quick=False, sqlite=False):
         if not quick:
             release.wait(30)
         return verify(gen, quick=quick, sqlite=sqlite)
 
-    monkeypatch.setattr(health.integrity, "verify", slow)
+    monkeypatch.setattr(health.integrity, "verify", held)
+    return release
+
+
+def test_a_read_error_in_a_query_is_a_503_and_starts_a_verification(index, monkeypatch):
+    """Damage the sizes do not show (zeroed postings) met before the verification ends."""
+    for pst in gen_of(index).glob("*.pst"):
+        pst.write_bytes(b"\0" * pst.stat().st_size)
+    release = held_verification(monkeypatch)
     app = create_app({"INDEX_DIR": str(index), "TESTING": True})
     try:
         client = app.test_client()
@@ -300,12 +306,14 @@ def test_a_read_error_in_a_query_is_a_503_and_starts_a_verification(index, monke
         app.extensions["policy_search"].close()
 
 
-def test_a_passing_read_error_does_not_drop_a_sound_generation_for_good(built):
+def test_a_passing_read_error_does_not_drop_a_sound_generation_for_good(built, monkeypatch):
     """Too many open files is a read error, not damage: the checksums have the last word."""
+    release = held_verification(monkeypatch)
     guard = health.Guard()
     gen = gen_of(built)
     assert guard.cannot_open(gen, OSError(24, "Too many open files"))
-    assert "Too many open files" in guard.damage(gen)
+    assert "Too many open files" in guard.damage(gen)  # set aside while it is verified
+    release.set()
     assert guard.wait(30)
     assert guard.damage(gen) is None
     assert not guard.cannot_open(gen, KeyError("a bug"))  # the checksums say sound: a bug
