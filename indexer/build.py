@@ -22,7 +22,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from indexer import store, unit_arrays, word_dictionary
+from indexer import integrity, store, unit_arrays, word_dictionary
 from indexer.analysis import tokenizer
 from indexer.codec import Codec, FastSegmentWriter
 from indexer.reading import CorpusFile, scan_corpus
@@ -146,6 +146,10 @@ def build_index(
     with store.build_lock(index_dir):
         report.removed_leftovers = store.remove_leftovers(index_dir)
         live = store.live_generation(index_dir)
+        damage = integrity.verify(live).first() if live is not None and not full else None
+        if damage:  # an update copies the live files: damage would get new checksums
+            report.warnings.append(f"the live index is damaged ({damage}): rebuilding everything")
+            live = None
         manifest = _manifest(live) if live is not None and not full else None
         report.full = manifest is None
         plan = _plan(files, manifest)

@@ -6,7 +6,8 @@ Layout::
       POLICY_SEARCH_INDEX   marker: this folder is ours (JSON with the layout version)
       CURRENT               name of the live generation, replaced atomically
       PREVIOUS              name of the generation before it (kept for readers still on it)
-      gen-<stamp>/          a complete index: Whoosh files + units.sqlite
+      gen-<stamp>/          a complete index: Whoosh files + units.sqlite, and
+                            CHECKSUMS.json (size and CRC-32 of every other file, integrity.py)
       .build-<stamp>/       a build in progress (removed by the next build if left behind, as
                             is a gen- folder that a build killed while publishing never made live)
       build.lock            pid of the running build
@@ -26,6 +27,8 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from indexer import integrity
 
 MARKER = "POLICY_SEARCH_INDEX"
 CURRENT = "CURRENT"
@@ -49,6 +52,13 @@ class NoIndex(IndexError_):
 
 class OldIndex(IndexError_):
     """An index written by another version (another schema): it must be rebuilt."""
+
+
+class DamagedIndex(IndexError_):
+    """A generation's file changed since its build or cannot be read (integrity.py); the
+    message names the file and the fix. ``search()`` raises it; the views and CLI map it."""
+
+    FIX = "rebuild it with `policy-search index --full`"
 
 
 class LockHeld(IndexError_):
@@ -208,13 +218,20 @@ def publish(root: Path, build: Path, pause: Callable[[Path], None] | None = None
     """Make ``build`` the live generation atomically and prune older generations.
 
     PREVIOUS is written before CURRENT, so at every instant the two name the generations to
-    keep; ``pause`` is the test hook between the rename and the pointers."""
+    keep; ``pause`` is the test hook between the rename and the pointers. The checksums of
+    every file are recorded first, so they are part of the atomic generation."""
+    integrity.write_manifest(build)
     _fsync_tree(build)
     gen = root / ("gen-" + build.name[len(".build-") :])
     os.rename(build, gen)
     if pause is not None:
         pause(gen)
     old = live_generation(root)
+    if old is not None and not integrity.verify(old).sound:
+        old = _sound_previous(root)  # a damaged generation is no fallback: keep the one before
+        if old is None:
+            with contextlib.suppress(FileNotFoundError):
+                (root / PREVIOUS).unlink()
     if old is not None:
         _write_atomic(root / PREVIOUS, old.name + "\n")
     _write_atomic(root / CURRENT, gen.name + "\n")
@@ -222,6 +239,17 @@ def publish(root: Path, build: Path, pause: Callable[[Path], None] | None = None
         if child.name.startswith("gen-") and child.is_dir() and child.name not in _kept(root):
             shutil.rmtree(child, ignore_errors=True)
     return gen
+
+
+def _sound_previous(root: Path) -> Path | None:
+    try:
+        name = (root / PREVIOUS).read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    gen = root / name
+    if not name or "/" in name or not (gen / UNITS_DB).is_file():
+        return None
+    return gen if integrity.verify(gen).sound else None
 
 
 def _write_atomic(path: Path, text: str) -> None:

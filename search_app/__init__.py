@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None):
     from indexer import store
     from search_app import api, errors, views
     from search_app.engine import Engine
+    from search_app.health import Guard
 
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
@@ -40,11 +41,11 @@ def create_app(config: Mapping[str, Any] | None = None):
     app.json.ensure_ascii = False  # Chinese stays readable in the JSON
     app.json.sort_keys = False  # keys in the documented order
 
-    engine = Engine(Path(str(app.config["INDEX_DIR"])))
+    engine = Engine(Path(str(app.config["INDEX_DIR"])), guard=Guard(app.logger))
     try:
         engine.snapshot()
     except store.IndexError_:
-        pass  # answered per request with a 503 that says how to build the index
+        pass  # answered per request with a 503 that says how to build (or rebuild) the index
     app.extensions[EXTENSION] = engine
 
     errors.init_app(app)

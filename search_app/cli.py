@@ -1,4 +1,4 @@
-"""The ``policy-search`` command: index, query, serve."""
+"""The ``policy-search`` command: index, query, serve, check."""
 
 from __future__ import annotations
 
@@ -248,14 +248,16 @@ def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_
       policy-search query 闽宁协作
       policy-search query '"易地扶贫搬迁" 独山' --limit 5 --json
     """
+    from search_app.health import checked_search
     from search_app.query import QueryError
     from search_app.search import search
     from search_app.serialize import search_json
 
     q = " ".join(text)
     try:
-        result = search(index_dir, q, region=list(region) or None, year=list(year) or None,
-                        kind=kind, page=page, per_page=limit)
+        result = checked_search(index_dir, lambda snap: search(
+            snap, q, region=list(region) or None, year=list(year) or None, kind=kind,
+            page=page, per_page=limit))
     except store.IndexError_ as err:
         raise CliError(f"{err}") from None
     except (QueryError, ValueError) as err:
@@ -305,7 +307,7 @@ def serve_cmd(host, port, index_dir, corpus, threads, query_budget_ms, get_path)
 
     if query_budget_ms is not None:  # read by search() in every request thread
         os.environ["POLICY_SEARCH_QUERY_BUDGET_MS"] = str(query_budget_ms)
-    if store.live_generation(index_dir) is None:
+    if store.live_generation(index_dir) is None and not (index_dir / store.CURRENT).exists():
         click.echo(f"no index at {index_dir} yet: indexing {corpus} first", err=True)
         run_build(corpus, index_dir, full=False, jobs=None)
     app = create_app({"INDEX_DIR": str(index_dir), "CORPUS": str(corpus)})
@@ -318,14 +320,66 @@ def serve_cmd(host, port, index_dir, corpus, threads, query_budget_ms, get_path)
     try:
         health = S.warm_up(app)
         server = S.make_server(app, host, port, threads)
+    except store.DamagedIndex as err:  # serve the 503s that say so, and look again each second
+        click.echo(click.style("warning: ", fg="yellow") + str(err), err=True)
+        health = None
     except store.IndexError_ as err:
         raise CliError(str(err)) from None
     except OSError as err:
         raise CliError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
-    click.echo(f"{health['documents']:,} documents, {health['units']:,} units "
-               f"(index built {health.get('built_at') or 'at an unknown time'})")
+    if health is None:
+        try:
+            server = S.make_server(app, host, port, threads)
+        except OSError as err:
+            raise CliError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+        click.echo("searches answer 503 until the index is rebuilt")
+    else:
+        click.echo(f"{health['documents']:,} documents, {health['units']:,} units "
+                   f"(index built {health.get('built_at') or 'at an unknown time'})")
     click.echo(f"Serving on {S.server_url(server)}  (Ctrl-C to stop)")
     S.run(server, on_stop=lambda: click.echo("stopped", err=True))
+
+
+# ---- check --------------------------------------------------------------------------------
+
+
+@cli.command("check")
+@index_dir_option
+@click.option("--quick", is_flag=True, help="Compare file sizes only (no checksums).")
+def check_cmd(index_dir, quick):
+    """Verify the index: every file of the live generation and of the previous one against
+    the sizes and CRC-32 checksums recorded when it was built, and SQLite's quick_check on
+    the units database. One line per problem, naming the file.
+
+    
+    Exit status: 0 sound, 1 damaged, 2 no index (or a usage error).
+    A generation built before checksums were recorded is a note, not a problem.
+
+    
+    Example:
+      policy-search check --index-dir index/
+    """
+    from indexer.check import check_index
+
+    started = time.perf_counter()
+    try:
+        found = check_index(index_dir, quick=quick)
+    except store.IndexError_ as err:
+        raise CliError(str(err)) from None
+    for line in found.problems:
+        click.echo(click.style("damaged: ", fg="red") + line)
+    for line in found.notes:
+        click.echo("note: " + line)
+    what = "sizes" if quick else "sizes and checksums"
+    checked = ", ".join(f"{r.gen.name} ({role}, {r.files} files, {r.bytes / 1e6:,.1f} MB)"
+                        for role, r in found.reports)
+    seconds = time.perf_counter() - started
+    if found.problems:
+        click.echo(f"the index is damaged: {len(found.problems)} problem(s); rebuild it with "
+                   f"`policy-search index --full` ({what} of {checked or 'nothing'}, "
+                   f"{seconds:.1f} s)")
+        sys.exit(1)
+    click.echo(f"the index is sound: {what} of {checked} verified in {seconds:.1f} s")
 
 
 def main() -> None:  # pragma: no cover - console entry

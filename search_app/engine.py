@@ -106,11 +106,18 @@ class Engine:
     function in a background thread while requests go on being answered from the previous
     one, and swapped in when ready: no request pays for loading a large index's facet data and
     length norms. Without it (scripts, tests), the first call after a rebuild opens the new
-    generation itself."""
+    generation itself.
 
-    def __init__(self, index_dir: Path | str, warm: Callable[[Snapshot], object] | None = None):
+    With a ``guard`` (``health.Guard``; the web app sets one), the generation served is the
+    one the guard finds sound: the live one, else PREVIOUS, else ``DamagedIndex``."""
+
+    def __init__(self, index_dir: Path | str, warm: Callable[[Snapshot], object] | None = None,
+                 guard=None):
         self.index_dir = Path(index_dir)
         self.warm = warm
+        self.guard = guard
+        if guard is not None:
+            guard.on_damage(self._look_again)
         self._lock = threading.Lock()
         self._snap: Snapshot | None = None
         self._checked = 0.0
@@ -123,23 +130,63 @@ class Engine:
             return snap
         with self._lock:
             self._checked = now
-            gen = store.require_live(self.index_dir)
-            if self._snap is None or (self._snap.gen != gen and self.warm is None):
+            if self.guard is None:
+                gen = store.require_live(self.index_dir)
+            else:
+                gen = self._guarded()
+            stale = self._snap is not None and self._snap.gen != gen
+            if self._snap is None or stale and (self.warm is None
+                                                or self._damaged(self._snap.gen)):
                 # The old snapshot is not closed here: requests still running hold it, and
-                # its finalizer closes its files when the last of them lets go.
-                self._snap = Snapshot(gen)
+                # its finalizer closes its files when the last of them lets go. A damaged
+                # one is dropped at once, not kept while the fallback warms.
+                self._snap = Snapshot(gen) if self.guard is None else self._open(gen)
             elif self._snap.gen != gen and self._warming != gen:
                 self._warming = gen
                 threading.Thread(target=self._warm_and_swap, args=(gen,), daemon=True,
                                  name=f"warm {gen.name}").start()
             return self._snap
 
+    # ---- damage (health.py): choose a sound generation, open it, look again on news ----
+
+    def _guarded(self) -> Path:
+        try:
+            return self.guard.choose(self.index_dir)
+        except store.DamagedIndex:
+            self._snap = None  # never answer from a generation known to be damaged
+            raise
+
+    def _open(self, gen: Path) -> Snapshot:
+        """Open ``gen``; one that cannot even be opened is damaged: choose again."""
+        for _ in range(3):
+            try:
+                return Snapshot(gen)
+            except Exception as err:
+                if not self.guard.cannot_open(gen, err):
+                    raise
+                gen = self._guarded()
+        return Snapshot(gen)
+
+    def _damaged(self, gen: Path) -> bool:
+        return self.guard is not None and self.guard.damage(gen) is not None
+
+    def served(self) -> Path | None:
+        """The generation answering now (None before the first ``snapshot()``)."""
+        snap = self._snap
+        return snap.gen if snap is not None else None
+
+    def _look_again(self) -> None:
+        """A verification found damage: the next ``snapshot()`` chooses again."""
+        self._checked = 0.0
+
     def _warm_and_swap(self, gen: Path) -> None:
         snap = None
         try:
             snap = Snapshot(gen)
             self.warm(snap)
-        except Exception:  # noqa: BLE001 - pruned or broken meanwhile: the next look retries
+        except Exception as err:  # noqa: BLE001 - pruned or broken meanwhile: the next look retries
+            if self.guard is not None:
+                self.guard.cannot_open(gen, err)
             snap = None
         with self._lock:
             if snap is not None and self._snap is not None:
@@ -170,6 +217,7 @@ class Engine:
             "index_bytes": size,
             "built_at": snap.info.get("built_at"),
             "schema_version": snap.info.get("schema_version"),
+            **({"degraded": self.guard.degraded} if self.guard and self.guard.degraded else {}),
         }
 
 

@@ -8,6 +8,8 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer import store
+from search_app import get_engine
+from search_app.health import explain
 from search_app.params import BadParameter
 from search_app.query import QueryError
 
@@ -24,6 +26,8 @@ def classify(err: Exception) -> tuple[int, str, str]:
         return 400, str(err), f"q: {err}"
     if isinstance(err, NotFound):
         return 404, str(err), str(err)
+    if isinstance(err, store.DamagedIndex):
+        return 503, str(err), str(err)
     if isinstance(err, store.IndexError_):
         message = f"{err}. The search is not available until the index is built."
         return 503, message, message
@@ -33,6 +37,9 @@ def classify(err: Exception) -> tuple[int, str, str]:
         if code == 404:
             text = f"nothing here: {request.path}"
         return code, text, text
+    damaged = explain(get_engine(), err)  # a read error, or a bug the checksums explain
+    if damaged is not None:
+        return 503, str(damaged), str(damaged)
     return 500, "something went wrong on our side; the error was logged", "internal error"
 
 

@@ -27,6 +27,7 @@ from whoosh.matching import wrappers
 from whoosh.reading import TermNotFound
 
 from indexer.codec import _MARK, block_arrays, positions_arrays
+from indexer.integrity import Unreadable
 
 DEFAULT_CACHE_MB = 128
 _EMPTY = np.zeros(0, np.int64)
@@ -187,7 +188,7 @@ def _read_extent(reader, fieldname: str, btext: bytes, info, positions: bool) ->
     postfile = reader._terms._postfile
     buf = postfile.get(offset, length)
     if buf[:4] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"postings of {fieldname}:{btext!r}: block tag error {buf[:4]!r}")
+        raise Unreadable(f"postings of {fieldname}:{btext!r}: block tag error {buf[:4]!r}")
     view = io.BytesIO(buf)
     pos = 4
     ids, weights, vlens, blobs = [], [], [], []

@@ -14,6 +14,7 @@ from indexer.analysis import prepare, query_dictionary
 from indexer.records import uid as uid_of
 from search_app import facets as F
 from search_app.engine import Engine, Snapshot, loads
+from search_app.health import damage_in
 from search_app.highlight import match_spans, render, row_snippet, snippet
 from search_app.provenance import provenance
 from search_app.query import QueryError, highlight_terms, parse_query, to_whoosh
@@ -124,7 +125,8 @@ def search(
     per_page: int = 10,
     budget_ms: float | None | str = "env",
 ) -> SearchResult:
-    """Search the live index. Raises QueryError (empty query) or ValueError (bad parameter).
+    """Search the live index. Raises QueryError (empty query), ValueError (bad parameter),
+    store.NoIndex, or store.DamagedIndex (a file could not be read: health.py).
 
     ``budget_ms``: after that long, optional work (ranking boosts, further OR alternatives,
     the exact-clause re-ranking) is skipped and the result is marked ``partial``; None for no
@@ -140,6 +142,11 @@ def search(
     try:
         budget = query_budget_ms() if budget_ms == "env" else budget_ms
         return _search(snap, q, region, year, kind, page, per_page, started, budget)
+    except Exception as err:
+        damaged = damage_in(index, snap.gen, err)  # a read error, or what the checksums explain
+        if damaged is None:
+            raise
+        raise damaged from err
     finally:
         if owned:
             snap.close()

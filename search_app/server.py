@@ -17,9 +17,9 @@ def warm_up(app) -> dict:
     the first visitor does not wait for them; from now on a rebuilt index is warmed the same
     way in the background before it is swapped in. Returns the index's health."""
     engine = app.extensions[EXTENSION]
+    engine.warm = warm_snapshot  # set first: a damaged index (503s) is warmed once rebuilt
     health = engine.health()
     warm_snapshot(engine.snapshot())
-    engine.warm = warm_snapshot
     return health
 
 

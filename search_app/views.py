@@ -50,6 +50,13 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind.replace("_", " "))
 
 
+@bp.app_context_processor
+def damage_banner() -> dict:
+    """``degraded``: why the previous generation answers (health.py), for the page's banner."""
+    guard = getattr(get_engine(), "guard", None)
+    return {"degraded": guard.degraded if guard is not None else None}
+
+
 @bp.route("/")
 def search_page():
     args = parse_args(request.args)
