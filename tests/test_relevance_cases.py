@@ -129,3 +129,48 @@ def test_scores_of_known_ranks():
     summary = R.summarize(outs)
     assert summary["ordinary"]["n"] == 2 and summary["new (issue 14)"]["n"] == 2
     assert summary["failed"] == ["c", "d"]
+
+
+def test_runner_end_to_end_on_a_small_index(docs_index, tmp_path):
+    """The runner through the real ``search()``: found, missed and refused queries, both
+    modes, and the plain-BM25 switch leaves the engine as it found it."""
+    from search_app import query as Q
+    from search_app import search as S
+
+    path = _write(tmp_path, "\n".join([
+        "t1\ttraditional\t闽宁协作\t\t\t1\ttrad.txt\t閩寧協作在台江區\tfound across scripts",
+        "t2\ttopic\t林盘蚕房 贫困户\t贵州\t2019\t1\tsimp.txt\t独山县林盘蚕房项目\tfiltered",
+        "t3\tpartial\t林盘蚕房 飞机场\t\t\t5\tsimp.txt\t独山县林盘蚕房项目\tnot in any unit",
+        "t4\tfilter\t林盘蚕房\t\t1990\t5\tsimp.txt\t独山县林盘蚕房项目\twrong year",
+        "t5\tphrase\t!!!\t\t\t1\tsimp.txt\t独山县林盘蚕房项目\tthe engine refuses it",
+    ]) + "\n")
+    cases = R.load_cases(path)
+    boosts, window = Q._boosts, S.RERANK_WINDOW
+    for plain in (False, True):
+        outs = {o.id: o for o in R.run(docs_index, cases, plain=plain)}
+        assert outs["t1"].rank == 1 and outs["t2"].rank == 1
+        assert outs["t3"].rank is None and outs["t4"].rank is None
+        assert outs["t5"].rank is None and outs["t5"].error
+    assert (Q._boosts, S.RERANK_WINDOW) == (boosts, window)
+    result = R.evaluate(docs_index, cases)
+    assert result["ours"]["all"]["success_at_k"] == pytest.approx(2 / 5)
+    assert result["ours"]["failed"] == ["t3", "t4", "t5"]
+    table = R.format_table(result)
+    assert "plain s@k" in table and "*partial" in table and "failed: t3 t4 t5" in table
+
+
+def test_command_line(docs_index, tmp_path, capsys):
+    """``python -m bench.relevance`` prints the table and writes the JSON; a bad case file is
+    one clear line and status 2."""
+    import json
+
+    path = _write(tmp_path, "t1\ttraditional\t闽宁协作\t\t\t1\ttrad.txt\t閩寧協作\tnote\n")
+    out = tmp_path / "rel.json"
+    assert R.main(["--index-dir", str(docs_index), "--cases", str(path), "-v",
+                   "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "ok   t1" in printed and "relevance (1 cases)" in printed
+    assert json.loads(out.read_text(encoding="utf-8"))["ours"]["all"]["mrr"] == 1.0
+    bad = _write(tmp_path, "t1\ttopic\tq\t\t\t0\td.txt\tfrag\tnote\n")
+    assert R.main(["--index-dir", str(docs_index), "--cases", str(bad)]) == 2
+    assert "k must be" in capsys.readouterr().err
