@@ -1,7 +1,7 @@
 """The relevance set: does the paragraph a person is looking for come up near the top?
 
 ``python -m bench.relevance --index-dir D [--cases tests/relevance/cases.tsv] [--plain]
-[--verbose] [--json OUT]``
+[--no-plain] [--kind K] [--verbose] [--json OUT] [--fail-under S]``
 
 Each case in ``tests/relevance/cases.tsv`` names a query as a user would type it, optional
 region and year filters, the document that answers it (``doc_id``, its path relative to
@@ -306,6 +306,9 @@ def main(argv=None) -> int:
     p.add_argument("--verbose", "-v", action="store_true",
                    help="one line per case: rank (or -), k, kind, query")
     p.add_argument("--json", type=Path, help="also write the figures and ranks here")
+    p.add_argument("--fail-under", type=float, metavar="S",
+                   help="exit with status 1 when success@k over the cases run is below S "
+                        "(a threshold for CI, e.g. 0.95 with --kind for the ordinary kinds)")
     args = p.parse_args(argv)
     try:
         cases = load_cases(args.cases)
@@ -333,6 +336,10 @@ def main(argv=None) -> int:
     print(format_table(result))
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    got = result["ours"]["all"]["success_at_k"]
+    if args.fail_under is not None and got < args.fail_under:
+        print(f"success@k {got:.3f} is below --fail-under {args.fail_under}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -52,8 +52,8 @@ def test_filters_parse_with_the_search_filter_parser():
             assert resolve_region(c.region), c.id
 
 
-def _write(tmp_path, body: str):
-    p = tmp_path / "cases.tsv"
+def _write(tmp_path, body: str, name: str = "cases.tsv"):
+    p = tmp_path / name
     p.write_text("# comment\n" + "\t".join(R.COLUMNS) + "\n" + body, encoding="utf-8")
     return p
 
@@ -171,6 +171,12 @@ def test_command_line(docs_index, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "ok   t1" in printed and "relevance (1 cases)" in printed
     assert json.loads(out.read_text(encoding="utf-8"))["ours"]["all"]["mrr"] == 1.0
-    bad = _write(tmp_path, "t1\ttopic\tq\t\t\t0\td.txt\tfrag\tnote\n")
+    missed = _write(tmp_path, "t1\ttopic\t闽宁协作\t\t1990\t1\ttrad.txt\t閩寧協作\tnote\n",
+                    "missed.tsv")
+    assert R.main(["--index-dir", str(docs_index), "--cases", str(missed), "--no-plain",
+                   "--fail-under", "0.5"]) == 1
+    assert R.main(["--index-dir", str(docs_index), "--cases", str(path), "--no-plain",
+                   "--fail-under", "1.0"]) == 0
+    bad = _write(tmp_path, "t1\ttopic\tq\t\t\t0\td.txt\tfrag\tnote\n", "bad.tsv")
     assert R.main(["--index-dir", str(docs_index), "--cases", str(bad)]) == 2
     assert "k must be" in capsys.readouterr().err
