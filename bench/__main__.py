@@ -1,5 +1,5 @@
 """python -m bench [--quick] [--sizes 10000,100000] [--no-real] [--no-http] [--anchors]
-                [--report RESULTS.json]"""
+                [--relevance] [--report RESULTS.json]"""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--no-http", action="store_true", help="skip the HTTP load against serve")
     p.add_argument("--anchors", action="store_true",
                    help="also measure SQLite FTS5 and tantivy (pip install -e '.[bench]')")
+    p.add_argument("--relevance", action="store_true",
+                   help="on the real corpus, also score the relevance set (tests/relevance) on "
+                        "our fresh index: success@k and MRR per kind, beside plain BM25")
     p.add_argument("--jobs", type=int, default=min(os.cpu_count() or 1, 4),
                    help="worker processes for our build and the floor")
     p.add_argument("--queries", type=int, default=None,
@@ -51,4 +54,4 @@ if __name__ == "__main__":
         queries = args.queries or QUICK_QUERIES
         real = False
     main(sizes, real, args.jobs, not args.no_http, args.anchors, args.out, queries,
-         keep=args.keep)
+         keep=args.keep, relevance=args.relevance)

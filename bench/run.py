@@ -115,7 +115,7 @@ def _summary(times: list[float]) -> dict:
 
 
 def run_workload(wl: W.Workload, work: Path, jobs: int, queries: list[W.Query],
-                 http: bool, anchors: bool, log) -> dict:
+                 http: bool, anchors: bool, log, relevance: bool = False) -> dict:
     out: dict = {"workload": asdict(wl) | {"corpus": str(wl.corpus)}}
     corpus = wl.corpus
     real = wl.name == "real"
@@ -135,6 +135,12 @@ def run_workload(wl: W.Workload, work: Path, jobs: int, queries: list[W.Query],
     out["build"] = {"seconds": ours["seconds"], "mb_per_s": mb / ours["seconds"],
                     "peak_rss_mb": ours["peak_rss_mb"], "index_bytes": size,
                     "summary": ours["stdout"].strip().splitlines()[-2:]}
+
+    if relevance and real:  # on the fresh build, before the update step changes two files
+        log(f"[{wl.name}] relevance set (tests/relevance), ours and plain BM25")
+        from bench import relevance as RV
+
+        out["relevance"] = RV.evaluate(ix)
 
     log(f"[{wl.name}] naive Whoosh build")
     nv = B.naive_build(corpus, work / "naive", procs=jobs if real else 1)
@@ -299,6 +305,10 @@ def format_report(result: dict) -> str:
                 lines.append(f"{'HTTP, 50 clients':<28}{h['throughput']:>12.1f} req/s, p95 "
                              f"{h['p95_ms']:.0f} ms, {h['errors']} errors")
             lines.append(f"{'  serving RSS (MB)':<28}{rat.get('serve_rss_mb', float('nan')):>12.0f}")
+        if "relevance" in r:
+            from bench.relevance import format_table
+
+            lines.append(format_table(r["relevance"]))
         for name, a in r.get("anchors", {}).items():
             lines.append(f"{'anchor ' + name:<28}build {a['build_seconds']:.1f} s, query p50 "
                          f"{a['query']['p50_ms']:.2f} ms")
@@ -312,7 +322,7 @@ def format_report(result: dict) -> str:
 
 
 def main(sizes: list[int], real: bool, jobs: int, http: bool, anchors: bool, out_dir: Path,
-         n_queries: int, keep: bool = False) -> dict:
+         n_queries: int, keep: bool = False, relevance: bool = False) -> dict:
     def log(msg: str) -> None:
         print(f"{time.strftime('%H:%M:%S')} {msg}", file=sys.stderr, flush=True)
 
@@ -347,7 +357,7 @@ def main(sizes: list[int], real: bool, jobs: int, http: bool, anchors: bool, out
             work = Path(tempfile.mkdtemp(prefix="ps-bench-real-"))
             try:
                 result["workloads"].append(run_workload(wl, work, jobs, queries, http, anchors,
-                                                        log))
+                                                        log, relevance=relevance))
             finally:
                 if not keep:
                     shutil.rmtree(work, ignore_errors=True)
