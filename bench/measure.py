@@ -211,3 +211,28 @@ def python_env() -> dict:
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
     return env
+
+
+def mixed_load(base: str, expensive: list, ordinary: list, seconds: float,
+               expensive_clients: int = 8, ordinary_clients: int = 40) -> dict:
+    """Ordinary queries alone, then beside a burst of the most expensive ones: whether the
+    expensive ones starve the rest (their p95 with the burst over their p95 alone)."""
+    alone = http_load(base, ordinary, clients=ordinary_clients, seconds=seconds)
+    results: dict = {}
+
+    def burst() -> None:
+        results["expensive"] = http_load(base, expensive, clients=expensive_clients,
+                                         seconds=seconds)
+
+    t = threading.Thread(target=burst)
+    t.start()
+    results["ordinary"] = http_load(base, ordinary, clients=ordinary_clients, seconds=seconds)
+    t.join()
+    return {
+        "ordinary_alone_p95_ms": alone["p95_ms"],
+        "ordinary_mixed_p95_ms": results["ordinary"]["p95_ms"],
+        "expensive_p95_ms": results["expensive"]["p95_ms"],
+        "ratio": results["ordinary"]["p95_ms"] / max(alone["p95_ms"], 1e-9),
+        "errors": len(alone["errors"]) + len(results["ordinary"]["errors"])
+        + len(results["expensive"]["errors"]),
+    }

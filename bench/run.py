@@ -31,6 +31,7 @@ TARGETS = {
     "query_p95_vs_fts5": (5.0, False),
     "http8_p95_ms": (100.0, False),
     "http50_req_per_s": (50.0, True),
+    "mixed_ordinary_p95_ratio": (3.0, False),
     "cli_query_seconds": (0.6, False),
     "serve_rss_mb": (400.0, False),
     "index_vs_raw": (3.0, False),
@@ -182,6 +183,9 @@ def run_workload(wl: W.Workload, work: Path, jobs: int, queries: list[W.Query],
                 out["http50"] = {k: v for k, v in load.items() if k != "errors"} | {
                     "errors": len(load["errors"]), "error_samples": load["errors"][:3]}
                 out["serve_rss_mb"] = server.rss()
+                log(f"[{wl.name}] HTTP: 40 ordinary clients beside 8 sending expensive queries")
+                ordinary = [q for q in queries if q.kind not in ("stop-char", "stop-chars")]
+                out["mixed"] = M.mixed_load(server.base, W.EXPENSIVE, ordinary, LOAD_SECONDS / 2)
         finally:
             server.stop()
 
@@ -221,6 +225,8 @@ def ratios(r: dict, raw: int) -> dict:
         res["cli_query_seconds"] = r["cli"]["seconds"]
     if "http" in r:
         res["http8_p95_ms"] = r["http"]["p95_ms"]
+    if "mixed" in r:
+        res["mixed_ordinary_p95_ratio"] = r["mixed"]["ratio"]
     if "http50" in r:
         res["http50_req_per_s"] = r["http50"]["throughput"] if not r["http50"]["errors"] else 0.0
     fts5 = r.get("anchors", {}).get("fts5")
@@ -304,6 +310,13 @@ def format_report(result: dict) -> str:
                 h = r["http50"]
                 lines.append(f"{'HTTP, 50 clients':<28}{h['throughput']:>12.1f} req/s, p95 "
                              f"{h['p95_ms']:.0f} ms, {h['errors']} errors")
+            if "mixed" in r:
+                m = r["mixed"]
+                lines.append(f"{'HTTP, 40 + 8 expensive':<28}ordinary p95 "
+                             f"{m['ordinary_alone_p95_ms']:.0f} ms alone, "
+                             f"{m['ordinary_mixed_p95_ms']:.0f} ms beside the burst "
+                             f"({m['ratio']:.1f}x); expensive p95 {m['expensive_p95_ms']:.0f} ms, "
+                             f"{m['errors']} errors")
             lines.append(f"{'  serving RSS (MB)':<28}{rat.get('serve_rss_mb', float('nan')):>12.0f}")
         if "relevance" in r:
             from bench.relevance import format_table

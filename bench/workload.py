@@ -315,3 +315,13 @@ def real_query_mix(root: Path = REAL_CORPUS, n: int = 200, seed: int = 11) -> li
             year = rng.choice(["2025", "2024-2026", "2019", "2010-2020"])
         out.append(Query(q, kind, region, year))
     return out
+
+
+# The most expensive queries a user can send (issue 18): stop characters, long OR chains, a
+# pasted paragraph.
+EXPENSIVE = [
+    Query("的 是 在 和 了 有", "expensive"), Query("的 OR 是 OR 在 OR 和", "expensive"),
+    Query("的", "expensive"), Query("在", "expensive"),
+    Query("各级人民政府应当加强对本行政区域内的城市管理工作的领导建立健全协调机制" * 4,
+          "expensive"),
+]
