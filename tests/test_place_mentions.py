@@ -96,3 +96,16 @@ def test_what_a_document_is_about(title, opening, expected):
 ])
 def test_heads_that_name_the_country(head, national):
     assert names_the_nation(fold(head)) is national
+
+
+def test_a_documents_header_lines_say_what_it_is_about_before_its_opening():
+    from indexer.document import parse_document
+    from indexer.records import annotate
+
+    doc = parse_document("城市管理工作简报\n来源：台州市人民政府\n发布时间:2023-05-01\n\n"
+                         "杭州经验值得学习。\n\n杭州的做法已经推广。\n\n会议部署了工作。\n",
+                         "x.txt")
+    texts = [doc.search_text(u) for u in doc.units]
+    annotate(doc, texts, [analyze(t) for t in texts])
+    assert doc.source == "台州市人民政府"
+    assert doc.meta["regions"] == ["浙江省/台州市"]  # not 杭州, named twice in the opening
