@@ -21,9 +21,15 @@ A name is only trusted as far as it is unambiguous:
 - one-character province abbreviations (``粤``, ``黔``, ``闽``) count only in a run of two or
   more that is used as a name, as in ``粤黔协作`` or ``京津冀协同发展``.
 
+A name is a mention only where a reader sees it (``is_mention``): where jieba, without the place
+names forced into its dictionary, cuts the sentence at both its ends (not 重庆 in 隆重庆祝), and
+not as a street's or river's name (中山西路, 苏州河); a county-level name made of an everyday
+word (古城区, 城区) needs its city in context like a shared name.
+
 A unit's ``regions`` are the full paths (``贵州省/黔南布依族苗族自治州/独山县``) of the most
 specific places it mentions; a unit that mentions none inherits its document's (what the title,
-subtitle or, failing those, the opening paragraphs are about).
+subtitle and header name or, failing those, what the opening names more than once; nothing for a
+head that names the country).
 """
 
 from __future__ import annotations
