@@ -49,8 +49,10 @@ def annotate(doc: Document, texts: list[str], tokens: list[TextTokens]) -> None:
     """Set the places and years: ``regions`` and ``mentions_years`` of each unit (in
     ``unit.extra``), the document's ``regions``, ``year`` and ``year_source`` (in ``meta``).
 
-    ``texts`` are the units' search texts and ``tokens`` their analysis, computed once."""
-    head = "\n".join(p for p in (doc.title, doc.subtitle) if p)
+    ``texts`` are the units' search texts and ``tokens`` their analysis, computed once. The
+    document's head for places is its title, subtitle and header lines (source, issuer): the
+    body only says what a document is about when these name nothing."""
+    head = "\n".join(p for p in (doc.title, doc.subtitle, doc.source, doc.author) if p)
     unit_regions, doc_regions = Recognizer(gazetteer()).document(
         [t.words for t in tokens], [fold(t) for t in texts],
         analyze(head).words if head else [], fold(head))

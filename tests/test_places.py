@@ -112,7 +112,7 @@ def test_a_unit_names_its_most_specific_places():
 
 
 def test_opening_paragraphs_say_what_a_document_is_about_unless_national():
-    _, doc = regions_of("定西市召开协作会议。", "会议部署了工作。", title="协作简报")
+    _, doc = regions_of("定西市召开协作会议。", "定西市部署了工作。", title="协作简报")
     assert doc == ["甘肃省/定西市"]
     _, doc = regions_of("河北、山西、辽宁、吉林四省推进改革。", title="政府工作报告")
     assert doc == []  # about the whole country, not those four
