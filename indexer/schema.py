@@ -10,9 +10,9 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, FieldType, Schema
 from indexer.analysis import BigramAnalyzer, CharAnalyzer, WordAnalyzer
 from indexer.codec import INLINE_LIMIT, Codec, CompactPositions, WordCounts  # noqa: F401
 
-SCHEMA_VERSION = 7  # 2: amount; 3: compact codec, no uid; 5: segments as separate files;
+SCHEMA_VERSION = 8  # 2: amount; 3: compact codec, no uid; 5: segments as separate files;
 # 6: place names in jieba's dictionary, recognised regions and years; 7: unit arrays, the
-# chars field, blocks of 1024 postings
+# chars field, blocks of 1024 postings; 8: place mentions checked against jieba's own cut
 
 
 def words_field(boost: float = 1.0) -> FieldType:
