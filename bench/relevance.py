@@ -17,16 +17,14 @@ does not repeat, unspaced queries, abbreviations, proximity, partial matches) ar
 ``NEW_KINDS`` and summed apart from the ordinary lookups, so progress on one is not hidden by
 the other.
 
-``--plain`` runs the same engine with its optional boosts off (see ``plain_bm25``), the
+``--plain`` runs the same engine with its optional boosts off (``search(plain=True)``), the
 "plain BM25" column that shows what the boosts and rerankings are worth.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
-import inspect
 import json
 import re
 import sys
@@ -155,64 +153,25 @@ def rank_of(case: Case, hits) -> int | None:
     return None
 
 
-@contextlib.contextmanager
-def plain_bm25():
-    """The same engine with its optional boosts off: no title/section/phrase boost clauses
-    and no exact-clause rerank — plain BM25F over the required clauses.
-
-    HOOK for the engine: when ``search()`` takes a ``plain`` keyword, the runner passes
-    ``plain=True`` and this patch is not used (see ``search_kwargs``). Until then this patches
-    the two module-level switches that exist today (``search_app.query._boosts`` and
-    ``search_app.search.RERANK_WINDOW``) and says so; when they are gone it raises instead of
-    silently measuring the boosted engine twice.
-    """
-    from search_app import query as Q
-    from search_app import search as S
-
-    if not hasattr(Q, "_boosts") or not hasattr(S, "RERANK_WINDOW"):
-        raise RuntimeError("plain BM25: the engine has no `plain` switch and the boost "
-                           "internals this runner patched are gone; add search(..., plain=True)")
-    saved = Q._boosts, S.RERANK_WINDOW
-    Q._boosts = lambda parsed: []
-    S.RERANK_WINDOW = 0
-    try:
-        yield
-    finally:
-        Q._boosts, S.RERANK_WINDOW = saved
-
-
-def engine_has_plain() -> bool:
-    from search_app.search import search
-
-    return "plain" in inspect.signature(search).parameters
-
-
 def run(index, cases: list[Case], plain: bool = False, depth: int = DEPTH) -> list[Outcome]:
     """Every case through ``search()`` (one call of ``depth`` hits each).
 
-    ``index`` is an index folder or an open ``Engine``; ``plain`` asks for plain BM25 (the
-    engine's ``plain=True`` when it has one, else ``plain_bm25``)."""
+    ``index`` is an index folder or an open ``Engine``; ``plain`` asks for plain BM25
+    (``search(plain=True)``: no boosts, no widening, no re-ranking)."""
     from search_app.engine import Engine
     from search_app.search import search
 
     engine = Engine(Path(index)) if isinstance(index, (str, Path)) else index
-    extra = {}
-    patch: contextlib.AbstractContextManager = contextlib.nullcontext()
-    if plain:
-        if engine_has_plain():
-            extra = {"plain": True}
-        else:
-            patch = plain_bm25()
+    extra = {"plain": True} if plain else {}
     out: list[Outcome] = []
-    with patch:
-        for c in cases:
-            try:
-                res = search(engine, c.query, region=c.region, year=c.year, page=1,
-                             per_page=depth, **extra)
-            except Exception as e:  # a query the engine refuses is a miss, not a crash
-                out.append(Outcome(c.id, c.kind, c.k, None, 0, f"{type(e).__name__}: {e}"))
-                continue
-            out.append(Outcome(c.id, c.kind, c.k, rank_of(c, res.hits), res.total))
+    for c in cases:
+        try:
+            res = search(engine, c.query, region=c.region, year=c.year, page=1,
+                         per_page=depth, **extra)
+        except Exception as e:  # a query the engine refuses is a miss, not a crash
+            out.append(Outcome(c.id, c.kind, c.k, None, 0, f"{type(e).__name__}: {e}"))
+            continue
+        out.append(Outcome(c.id, c.kind, c.k, rank_of(c, res.hits), res.total))
     return out
 
 
@@ -253,12 +212,8 @@ def evaluate(index, cases: list[Case] | None = None, plain: bool = True) -> dict
     result = {"cases": len(cases), "ours": summarize(ours),
               "outcomes": [asdict(o) for o in ours]}
     if plain:
-        try:
-            result["plain"] = summarize(run(index, cases, plain=True))
-            result["plain_switch"] = "search(plain=True)" if engine_has_plain() \
-                else "patched: no title/section/phrase boosts, no exact rerank"
-        except RuntimeError as e:
-            result["plain_error"] = str(e)
+        result["plain"] = summarize(run(index, cases, plain=True))
+        result["plain_switch"] = "search(plain=True)"
     result["seconds"] = time.perf_counter() - started
     return result
 

@@ -25,6 +25,7 @@ from whoosh.writing import SegmentWriter
 from indexer import integrity, store, unit_arrays, word_dictionary
 from indexer.analysis import tokenizer
 from indexer.codec import Codec, FastSegmentWriter
+from indexer.places import gazetteer
 from indexer.reading import CorpusFile, scan_corpus
 from indexer.records import FileResult, process_file, warm_up
 from indexer.schema import SCHEMA_VERSION, make_schema
@@ -224,7 +225,7 @@ def _write_generation(build: Path, live: Path | None, plan: _Plan, jobs: int | N
         inferred = {d for (d,) in conn.execute(
             "SELECT doc_id FROM docs WHERE year_source = 'inferred'")}
         unit_arrays.write_generation(build, inferred)
-        word_dictionary.write(build, tokenizer())
+        word_dictionary.write(build, tokenizer(), gazetteer())
         conn.executemany(
             "INSERT OR REPLACE INTO info (key, value) VALUES (?, ?)",
             [("schema_version", str(SCHEMA_VERSION)),

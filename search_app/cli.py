@@ -238,7 +238,10 @@ def _print_hits(data: dict, result, show_facets: bool) -> None:
 @click.option("--kind", type=click.Choice(["paragraph", "table_row"]), default=None)
 @click.option("--facets", "show_facets", is_flag=True, help="Also print region and year counts.")
 @click.option("--json", "as_json", is_flag=True, help="Print the /api/search JSON object.")
-def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_json):
+@click.option("--exact", is_flag=True,
+              help="Match terms in the units' own text only: no document context (region, "
+                   "year, title) and no expansion of policy abbreviations.")
+def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_json, exact):
     """Search the index and print the best paragraphs and table rows.
 
     Terms are ANDed; use "exact phrase", OR, -term or NOT term. Either script works.
@@ -257,7 +260,7 @@ def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_
     try:
         result = checked_search(index_dir, lambda snap: search(
             snap, q, region=list(region) or None, year=list(year) or None, kind=kind,
-            page=page, per_page=limit))
+            page=page, per_page=limit, exact=exact))
     except store.IndexError_ as err:
         raise CliError(f"{err}") from None
     except (QueryError, ValueError) as err:

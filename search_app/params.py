@@ -15,7 +15,7 @@ from search_app.query import QueryError
 from search_app.search import KINDS, MAX_PER_PAGE, SearchResult, search
 
 DEFAULT_PER_PAGE = 10
-PARAMETERS = ("q", "region", "year", "kind", "page", "per_page")
+PARAMETERS = ("q", "region", "year", "kind", "page", "per_page", "exact")
 _WHOLE = re.compile(r"^\s*\d{1,9}\s*$")
 
 
@@ -43,6 +43,7 @@ class SearchArgs:
     kind: str | None = None
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    exact: bool = False  # terms match the units' own text only (no context, no abbreviations)
 
 
 def _whole(args, name: str, default: int, low: int, high: int | None) -> int:
@@ -77,7 +78,17 @@ def parse_args(args) -> SearchArgs:
         kind=kind,
         page=_whole(args, "page", 1, 1, None),
         per_page=_whole(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
+        exact=_flag(args, "exact"),
     )
+
+
+def _flag(args, name: str) -> bool:
+    raw = (args.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise BadParameter(name, f"{name} must be 1 or 0, not {raw[:20]!r}")
 
 
 def search_error(err: ValueError) -> BadParameter:
@@ -94,7 +105,8 @@ def search_with(index, args: SearchArgs) -> SearchResult:
     stays itself: it is about the query, not a parameter)."""
     try:
         return search(index, args.q, region=args.region or None, year=args.year or None,
-                      kind=args.kind, page=args.page, per_page=args.per_page)
+                      kind=args.kind, page=args.page, per_page=args.per_page,
+                      exact=args.exact)
     except QueryError:
         raise
     except ValueError as err:

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from whoosh import query as wq
 
 from indexer.analysis import HAN_RE, TermParts, analyze_term, run_bigrams
+from search_app.widening import (
+    ABBREVIATION_BOOST,
+    Lexicon,
+    Widening,
+    abbreviations,
+    context_alternatives,
+    finer_words,
+)
 
 MAX_QUERY_CHARS = 400
 MAX_CLAUSES = 24
@@ -192,19 +200,28 @@ def _bigram_query(parts: TermParts) -> wq.Query | None:
     return subs[0] if len(subs) == 1 else wq.And(subs)
 
 
-def _words_query(parts: TermParts) -> wq.Query | None:
+def _word_query(word: str, lexicon: Lexicon | None) -> wq.Query:
+    """A word, or the finer words inside it all together (``帮扶资金`` or 帮扶 + 资金)."""
+    term = wq.Term("words", word)
+    pieces = finer_words(word, lexicon) if lexicon is not None else []
+    if not pieces:
+        return term
+    return wq.Or([term, wq.And([wq.Term("words", p) for p in pieces])])
+
+
+def _words_query(parts: TermParts, lexicon: Lexicon | None = None) -> wq.Query | None:
     if not parts.words:
         return None
-    terms = [wq.Term("words", w) for w in dict.fromkeys(parts.words)]
+    terms = [_word_query(w, lexicon) for w in dict.fromkeys(parts.words)]
     return terms[0] if len(terms) == 1 else wq.And(terms)
 
 
-def clause_query(clause: Clause) -> wq.Query:
+def _own_text_query(clause: Clause, lexicon: Lexicon | None = None) -> wq.Query:
     """A clause matches by its words or, whatever jieba did, by its exact characters."""
     parts = clause.parts
     assert parts is not None
     exact = _bigram_query(parts)
-    words = _words_query(parts)
+    words = _words_query(parts, lexicon)
     if words is not None:
         words = words.with_boost(WORD_BOOST)
     if clause.phrase:
@@ -213,6 +230,30 @@ def clause_query(clause: Clause) -> wq.Query:
         return wq.AndMaybe(exact, words) if words is not None else exact
     alternatives = [q for q in (words, exact) if q is not None]
     return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+
+
+def clause_query(clause: Clause, lexicon: Lexicon | None = None,
+                 widened: list[Widening] | None = None, context: bool = True) -> wq.Query:
+    """A clause's query: its own text; with a lexicon (the searched generation's), also its
+    document context (when ``context``) and, for a policy abbreviation, its expansion
+    (``widening.py``); each widening used is appended to ``widened``."""
+    own = _own_text_query(clause, lexicon)
+    if lexicon is None or clause.phrase:
+        return own
+    parts = clause.parts
+    alts, used = context_alternatives(parts.text, parts.words, own, lexicon) if context \
+        else ([], [])
+    expansion = abbreviations().get(parts.text)
+    if expansion:
+        terms = [_own_text_query(Clause(t, parts=analyze_term(t))) for t in expansion]
+        terms = [t for t in terms if t is not None]
+        if terms:
+            alts.append((terms[0] if len(terms) == 1 else wq.And(terms))
+                        .with_boost(ABBREVIATION_BOOST))
+            used.append(Widening(parts.text, "abbreviation", " ".join(expansion), own))
+    if widened is not None:
+        widened.extend(used)
+    return wq.Or([own, *alts]) if alts else own
 
 
 def _boosts(parsed: ParsedQuery) -> list[wq.Query]:
@@ -230,19 +271,46 @@ def _boosts(parsed: ParsedQuery) -> list[wq.Query]:
     return extra
 
 
-def to_whoosh(parsed: ParsedQuery) -> wq.Query:
-    """The whole query: required clauses, optional boosts, excluded clauses."""
+@dataclass
+class BuiltQuery:
+    """The Whoosh query of a parsed query, the query of each required group (for partial
+    matches) and the widenings used (for the notes)."""
+
+    query: wq.Query
+    groups: list[wq.Query]
+    widened: list[Widening] = field(default_factory=list)
+
+
+def build_query(parsed: ParsedQuery, lexicon: Lexicon | None = None,
+                plain: bool = False) -> BuiltQuery:
+    """The whole query: required clauses, optional boosts, excluded clauses.
+
+    ``lexicon``: the searched generation's, to widen clauses (none: own text only);
+    ``plain``: no optional boosts (the plain-BM25 run of the relevance set)."""
+    widened: list[Widening] = []
     required = []
-    for group in parsed.groups:
-        alts = [clause_query(c) for c in group]
+    # Document context qualifies a topic (``湖北 长江大保护``): with one term alone it would
+    # make every paragraph of every report so titled, placed or dated a hit.
+    context = len(parsed.groups) > 1
+    for g, group in enumerate(parsed.groups):
+        used: list[Widening] = []
+        alts = [clause_query(c, lexicon, used, context) for c in group]
+        widened += [replace(w, group=g) for w in used]
         required.append(alts[0] if len(alts) == 1 else wq.Or(alts))
     main: wq.Query = required[0] if len(required) == 1 else wq.And(required)
-    extra = _boosts(parsed)
+    extra = [] if plain else _boosts(parsed)
     if extra:
         main = wq.AndMaybe(main, wq.Or(extra))
     if parsed.negated:
-        main = wq.AndNot(main, wq.Or([clause_query(c) for c in parsed.negated]))
-    return main
+        # a term excluded is excluded however it matches: NOT x is the complement of x
+        main = wq.AndNot(main, wq.Or([clause_query(c, lexicon, context=context)
+                                      for c in parsed.negated]))
+    return BuiltQuery(main, required, widened)
+
+
+def to_whoosh(parsed: ParsedQuery) -> wq.Query:
+    """The query without widening: what the scoring tests compare with Whoosh."""
+    return build_query(parsed).query
 
 
 def highlight_terms(parsed: ParsedQuery) -> list[str]:

@@ -157,6 +157,17 @@ def _term(s: Scorer, q: wq.Term, within) -> Scored:
     return Scored(p.ids, s.bm25(q.fieldname, q.text, p, q.boost))
 
 
+def _prefix(s: Scorer, q: wq.Prefix, within) -> Scored:
+    """Every term starting with the prefix (a region path and the places below it): the
+    union of their postings, each scored as a term."""
+    terms: dict[bytes, None] = {}
+    for sub, _offset in s.searcher.leaf_searchers():
+        terms.update(dict.fromkeys(sub.reader().expand_prefix(q.fieldname, q.text)))
+    parts = [_term(s, wq.Term(q.fieldname, t.decode("utf-8"), boost=q.boost), within)
+             for t in terms]
+    return union([p for p in parts if len(p)])
+
+
 def _constant(s: Scorer, q: wq.ConstantScoreQuery, within) -> Scored:
     child = s.scores(q.child, within)
     return Scored(child.ids, np.full(len(child), float(q.score)))
@@ -265,6 +276,7 @@ def _and_not(s: Scorer, q: wq.AndNot, within) -> Scored:
 
 EVALUATORS = {
     wq.Term: _term,
+    wq.Prefix: _prefix,
     wq.ConstantScoreQuery: _constant,
     wq.Phrase: _phrase,
     wq.And: _and,

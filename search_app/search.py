@@ -17,8 +17,10 @@ from search_app.engine import Engine, Snapshot, loads
 from search_app.health import damage_in
 from search_app.highlight import match_spans, render, row_snippet, snippet
 from search_app.provenance import provenance
-from search_app.query import QueryError, highlight_terms, parse_query, to_whoosh
-from search_app.scoring import NOTHING, Scored, top
+from search_app.proximity import closeness
+from search_app.query import QueryError, build_query, highlight_terms, parse_query
+from search_app.scoring import NOTHING, Scored, member, top
+from search_app.widening import describe_all
 
 MAX_PER_PAGE = 100
 DEFAULT_BUDGET_MS = 1000.0
@@ -35,6 +37,7 @@ def query_budget_ms() -> float | None:
         value = DEFAULT_BUDGET_MS
     return value if value > 0 else None
 RERANK_WINDOW = 100
+PROXIMITY = 0.5  # score x (1 + PROXIMITY) for clauses side by side, x 1 beyond a sentence
 KINDS = ("paragraph", "table_row")
 
 
@@ -63,6 +66,7 @@ class Hit:
     issuer: str = ""  # the document's, from search_app.provenance
     doc_number: str = ""
     source_format: str = ""
+    missing: list[str] = field(default_factory=list)  # query terms it lacks (partial matches)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -124,13 +128,19 @@ def search(
     page: int = 1,
     per_page: int = 10,
     budget_ms: float | None | str = "env",
+    exact: bool = False,
+    plain: bool = False,
 ) -> SearchResult:
     """Search the live index. Raises QueryError (empty query), ValueError (bad parameter),
     store.NoIndex, or store.DamagedIndex (a file could not be read: health.py).
 
     ``budget_ms``: after that long, optional work (ranking boosts, further OR alternatives,
     the exact-clause re-ranking) is skipped and the result is marked ``partial``; None for no
-    limit; by default ``POLICY_SEARCH_QUERY_BUDGET_MS`` or 1000."""
+    limit; by default ``POLICY_SEARCH_QUERY_BUDGET_MS`` or 1000.
+
+    ``exact``: terms match only the units' own text (no document context, no abbreviation
+    expansion); ``plain``: that and no ranking boosts, no proximity, no partial matches (the
+    plain-BM25 run of the relevance set)."""
     started = time.perf_counter()
     if not isinstance(page, int) or page < 1:
         raise ValueError("page must be a whole number from 1")
@@ -141,7 +151,8 @@ def search(
     snap, owned = _snapshot(index)
     try:
         budget = query_budget_ms() if budget_ms == "env" else budget_ms
-        return _search(snap, q, region, year, kind, page, per_page, started, budget)
+        return _search(snap, q, region, year, kind, page, per_page, started, budget,
+                       exact=exact, plain=plain)
     except Exception as err:
         damaged = damage_in(index, snap.gen, err)  # a read error, or what the checksums explain
         if damaged is None:
@@ -153,30 +164,35 @@ def search(
 
 
 def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
-            budget: float | None) -> SearchResult:
+            budget: float | None, exact: bool = False, plain: bool = False) -> SearchResult:
     with query_dictionary(snap.words.cut):
         filters = F.parse_filters(snap, region, year)
         parsed = parse_query(q)
-        wquery = to_whoosh(parsed)
+        built = build_query(parsed, None if exact or plain else snap.words, plain=plain)
     scorer = snap.scorer()
     scorer.start(None if budget is None else budget - (time.perf_counter() - started) * 1000)
-    scored = scorer.scores(wquery)
-    arrays = snap.arrays
-    if kind is not None:
-        code = arrays.kind_code(kind)
-        scored = NOTHING if code is None else \
-            _masked(scored, arrays.kind[scored.ids] == code)
+    scored = scorer.scores(built.query)
+    kind_ok = _kind_filter(snap, kind)
     ok, facet_counts = F.count(snap, scored.ids, filters)
-    matched = _masked(scored, ok)
+    matched = _masked(scored, ok & kind_ok(scored.ids))
+    notes = list(parsed.notes)
+    missing: dict[int, list[str]] = {}
+    if not len(matched) and len(built.groups) > 1 and not (plain or exact):
+        matched, missing, facet_counts, note = _most_terms(snap, scorer, parsed, built,
+                                                           filters, kind_ok)
+        notes += [note] if note else []
+    notes += _widening_notes(scorer, built, matched)
 
     offset = (page - 1) * per_page
     hits: list[Hit] = []
     if len(matched) and offset < len(matched):
-        ranked = _top(snap, matched, offset + per_page) if scorer.over() else \
-            _ranked(snap, matched, parsed, offset + per_page)
+        ranked = _top(snap, matched, offset + per_page) if scorer.over() or plain else \
+            _ranked(snap, scorer, matched, parsed, offset + per_page)
         terms = highlight_terms(parsed)
         for r in ranked[offset : offset + per_page]:
-            hits.append(_hit(snap, r, terms))
+            hit = _hit(snap, r, terms)
+            hit.missing = missing.get(r.docnum, [])
+            hits.append(hit)
     return SearchResult(
         query=q,
         total=len(matched),
@@ -185,10 +201,70 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
         per_page=per_page,
         hits=hits,
         facets=F.present(snap, facet_counts, filters),
-        notes=parsed.notes + ([PARTIAL_NOTE] if scorer.partial else []),
+        notes=notes + ([PARTIAL_NOTE] if scorer.partial else []),
         filters=filters.describe(),
         partial=scorer.partial,
     )
+
+
+def _kind_filter(snap: Snapshot, kind: str | None):
+    """A function giving, for unit ids, whether they are of the asked kind."""
+    if kind is None:
+        return lambda ids: np.ones(len(ids), bool)
+    code = snap.arrays.kind_code(kind)
+    if code is None:
+        return lambda ids: np.zeros(len(ids), bool)
+    return lambda ids: snap.arrays.kind[ids] == code
+
+
+def _group_label(group) -> str:
+    return " OR ".join(c.text for c in group)
+
+
+def _most_terms(snap, scorer, parsed, built, filters, kind_ok):
+    """No unit has every term: the units with the most of them (a web search's "Missing:"),
+    ranked by their summed scores, each with the terms it lacks."""
+    size = snap.arrays.size
+    count = np.zeros(size, np.int32)
+    total = np.zeros(size)
+    parts = [scorer.scores(g) for g in built.groups]
+    for p in parts:
+        count[p.ids] += 1
+        total[p.ids] += p.scores
+    ids = np.flatnonzero(count)
+    ok, _ = F.count(snap, ids, filters)
+    ids = ids[ok & kind_ok(ids)]
+    if not len(ids):
+        return NOTHING, {}, F.count(snap, ids, filters)[1], None
+    best = count[ids].max()
+    ids = ids[count[ids] == best]
+    _, facet_counts = F.count(snap, ids, filters)
+    matched = Scored(ids, total[ids])
+    labels = [_group_label(g) for g in parsed.groups]
+    has = [member(ids, p.ids) for p in parts]
+    missing = {int(d): [labels[k] for k in range(len(parts)) if not has[k][i]]
+               for i, d in enumerate(ids.tolist())}
+    note = (f"no result has every term: showing the {len(ids):,} results with {best} of "
+            f"{len(parts)} (each says what it is missing)")
+    return matched, missing, facet_counts, note
+
+
+def _widening_notes(scorer, built, matched: Scored) -> list[str]:
+    """Per clause widened (document context, abbreviation), how many results matched it only
+    that way."""
+    notes: list[str] = []
+    done: set[str] = set()
+    for w in built.widened:
+        if w.clause in done or not len(matched):
+            continue
+        done.add(w.clause)
+        clause = scorer.scores(built.groups[w.group], matched.ids)  # all, partial or not
+        own = scorer.scores(w.own, clause.ids)
+        count = len(clause) - len(own)
+        if count > 0:
+            kinds = [x for x in built.widened if x.clause == w.clause]
+            notes.append(describe_all(kinds, count))
+    return notes
 
 
 def _masked(scored: Scored, mask: np.ndarray) -> Scored:
@@ -217,10 +293,11 @@ def _top(snap: Snapshot, matched: Scored, limit: int) -> list[Match]:
             zip(ids, matched.scores[best], arrays.doc[ids], arrays.ordinal[ids], strict=True)]
 
 
-def _ranked(snap: Snapshot, matched: Scored, parsed, needed: int) -> list:
-    """BM25F order, with the first RERANK_WINDOW hits re-ordered so that units containing a
-    clause exactly (``2016—2020年`` as typed, not its parts scattered) come first.
-    The window is fixed, so every page is cut from the same order.
+def _ranked(snap: Snapshot, scorer, matched: Scored, parsed, needed: int) -> list:
+    """BM25F order, with the first RERANK_WINDOW hits re-ordered: units containing a clause
+    exactly (``2016—2020年`` as typed, not its parts scattered) first, then by their score
+    raised by how close the clauses stand (``proximity.py``). The window is fixed, so every
+    page is cut from the same order.
     """
     hits = _top(snap, matched, max(needed, RERANK_WINDOW))
     clauses = [re.sub(r"\s+", "", c.parts.text) for c in parsed.positive]
@@ -245,8 +322,28 @@ def _ranked(snap: Snapshot, matched: Scored, parsed, needed: int) -> list:
         text = texts.get(_uid(h), "")
         return sum(1 for c in clauses if c in text)
 
-    order = sorted(range(len(head)), key=lambda i: (-exact(head[i]), i))
+    near = _closeness(scorer, head, parsed)
+    order = sorted(range(len(head)),
+                   key=lambda i: (-exact(head[i]), -head[i].score * (1 + PROXIMITY * near[i]), i))
     return [head[i] for i in order] + hits[RERANK_WINDOW:]
+
+
+def _closeness(scorer, head: list[Match], parsed) -> list[float]:
+    """proximity.closeness of each ranked unit, for the clauses that have a bigram-field
+    anchor (their first Han run of two or more characters, or their first letter/digit run)."""
+    anchors = []
+    for c in parsed.positive:
+        runs = [r for r in c.parts.han_runs if len(r) >= 2]
+        if runs:
+            anchors.append((runs[0][:2], len(c.parts.text)))
+        elif c.parts.alnums:
+            anchors.append((c.parts.alnums[0], len(c.parts.text)))
+    if len(anchors) < 2:
+        return [0.0] * len(head)
+    ids = np.array(sorted({h.docnum for h in head}), np.int64)
+    value = closeness(scorer, ids, anchors)
+    at = {int(d): float(v) for d, v in zip(ids, value, strict=True)}
+    return [at[h.docnum] for h in head]
 
 
 def _uid(hit: Match) -> str:

@@ -59,15 +59,18 @@ def test_phrase_query(seeds_index):
 
 
 def test_and_or_not(seeds_index):
-    both = {h.uid for h in hits(seeds_index, "福州 定西")}
-    fz = {h.uid for h in hits(seeds_index, "福州")}
-    dx = {h.uid for h in hits(seeds_index, "定西")}
-    either = {h.uid for h in hits(seeds_index, "福州 OR 定西")}
+    """On the units' own text (exact): AND, OR and NOT are intersection, union and
+    difference. (Without ``exact``, a term in a query of several may also match by its
+    document's context: tests/test_widening.py.)"""
+    def found(q):
+        return {h.uid for h in hits(seeds_index, q, exact=True)}
+
+    both, fz, dx, either = found("福州 定西"), found("福州"), found("定西"), found("福州 OR 定西")
     assert both == fz & dx
     assert either == fz | dx
-    without = {h.uid for h in hits(seeds_index, "福州 -定西")}
+    without = found("福州 -定西")
     assert without == fz - dx
-    assert without == {h.uid for h in hits(seeds_index, "福州 NOT 定西")}
+    assert without == found("福州 NOT 定西")
 
 
 def test_exact_match_ranks_above_scattered_words(seeds_index):
