@@ -183,7 +183,7 @@ def _shortened(clause: Clause) -> Clause:
 # ---- Whoosh queries -----------------------------------------------------------------------
 
 
-def _bigram_query(parts: TermParts) -> wq.Query | None:
+def exact_query(parts: TermParts) -> wq.Query | None:
     """Exact match of every Han run (as a phrase of bigrams) and every letter/digit run."""
     subs: list[wq.Query] = []
     for run in parts.han_runs:
@@ -220,7 +220,7 @@ def _own_text_query(clause: Clause, lexicon: Lexicon | None = None) -> wq.Query:
     """A clause matches by its words or, whatever jieba did, by its exact characters."""
     parts = clause.parts
     assert parts is not None
-    exact = _bigram_query(parts)
+    exact = exact_query(parts)
     words = _words_query(parts, lexicon)
     if words is not None:
         words = words.with_boost(WORD_BOOST)

@@ -18,7 +18,7 @@ from search_app.health import damage_in
 from search_app.highlight import match_spans, render, row_snippet, snippet
 from search_app.provenance import provenance
 from search_app.proximity import closeness
-from search_app.query import QueryError, build_query, highlight_terms, parse_query
+from search_app.query import QueryError, build_query, exact_query, highlight_terms, parse_query
 from search_app.scoring import NOTHING, Scored, member, top
 from search_app.widening import describe_all
 
@@ -297,35 +297,45 @@ def _ranked(snap: Snapshot, scorer, matched: Scored, parsed, needed: int) -> lis
     """BM25F order, with the first RERANK_WINDOW hits re-ordered: units containing a clause
     exactly (``2016—2020年`` as typed, not its parts scattered) first, then by their score
     raised by how close the clauses stand (``proximity.py``). The window is fixed, so every
-    page is cut from the same order.
+    page is cut from the same order. "Exactly" is the clause's bigram phrase, evaluated on
+    the window's units only: no text is read.
     """
     hits = _top(snap, matched, max(needed, RERANK_WINDOW))
-    clauses = [re.sub(r"\s+", "", c.parts.text) for c in parsed.positive]
-    clauses = [c for c in clauses if c]
-    if not clauses:
-        return hits
     head = hits[:RERANK_WINDOW]
-    db = snap.db()
+    if not head:
+        return hits
+    ids = np.array(sorted({h.docnum for h in head}), np.int64)
+    exact = np.zeros(len(ids), np.int32)
+    mixed = []  # clauses of several runs (12740萬元): their runs must also be adjacent
+    for c in parsed.positive:
+        if len(c.parts.han_runs) + len(c.parts.alnums) == 1:
+            exact += member(ids, scorer.scores(exact_query(c.parts), ids).ids)
+        elif c.parts.text.strip():
+            mixed.append(re.sub(r"\s+", "", c.parts.text))
+    count = dict(zip(ids.tolist(), exact.tolist(), strict=True))
+    if mixed:
+        for h, text in zip(head, _texts(snap, head), strict=True):
+            count[h.docnum] += sum(1 for c in mixed if c in text)
+    near = _closeness(scorer, head, parsed)
+    order = sorted(range(len(head)), key=lambda i: (-count[head[i].docnum],
+                                                    -head[i].score * (1 + PROXIMITY * near[i]),
+                                                    i))
+    return [head[i] for i in order] + hits[RERANK_WINDOW:]
+
+
+def _texts(snap: Snapshot, head: list[Match]) -> list[str]:
+    """The prepared search texts (lead, table caption, text) of ranked units."""
     uids = [_uid(h) for h in head]
-    texts = {}
+    texts: dict[str, str] = {}
     for chunk in range(0, len(uids), 500):
         part = uids[chunk : chunk + 500]
-        rows = db.execute(
+        rows = snap.db().execute(
             f"SELECT uid, text, tbl, lead FROM units WHERE uid IN ({','.join('?' * len(part))})",
-            part,
-        )
+            part)
         for row in rows:
-            texts[row["uid"]] = prepare(" ".join(x for x in (row["lead"], row["tbl"], row["text"])
-                                                 if x))
-
-    def exact(h) -> int:
-        text = texts.get(_uid(h), "")
-        return sum(1 for c in clauses if c in text)
-
-    near = _closeness(scorer, head, parsed)
-    order = sorted(range(len(head)),
-                   key=lambda i: (-exact(head[i]), -head[i].score * (1 + PROXIMITY * near[i]), i))
-    return [head[i] for i in order] + hits[RERANK_WINDOW:]
+            texts[row["uid"]] = prepare(" ".join(x for x in (row["lead"], row["tbl"],
+                                                             row["text"]) if x))
+    return [texts.get(u, "") for u in uids]
 
 
 def _closeness(scorer, head: list[Match], parsed) -> list[float]:
