@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from whoosh import query as wq
 
-from indexer.analysis import HAN_RE, TermParts, analyze_term, run_bigrams
+from indexer.analysis import HAN_RE, TermParts, analyze_term, prepare, run_bigrams
 from search_app.widening import (
     ABBREVIATION_BOOST,
     Lexicon,
@@ -54,6 +54,9 @@ class ParsedQuery:
     groups: list[list[Clause]] = field(default_factory=list)  # AND of OR-alternatives
     negated: list[Clause] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # the terms as typed, each with the groups it became (an unspaced run becomes several):
+    # what a partial match counts and names as missing
+    typed: list[tuple[str, list[int]]] = field(default_factory=list)
 
     @property
     def positive(self) -> list[Clause]:
@@ -158,8 +161,57 @@ def parse_query(q: str) -> ParsedQuery:
         if parsed.negated:
             raise QueryError("a query needs at least one term that is not excluded")
         raise QueryError("type a word or phrase to search for")
+    parsed.groups, parsed.typed = _spaced(parsed.groups, notes)
     parsed.notes = list(dict.fromkeys(notes))
     return parsed
+
+
+def _joined_singles(words: list[str]) -> list[str]:
+    """A one-character word joins the word after it (大 + 保护), or the one before at the
+    end: a lone character would match almost every unit."""
+    out: list[str] = []
+    carry = ""
+    for w in words:
+        if len(w) == 1:
+            carry += w
+            continue
+        out.append(carry + w)
+        carry = ""
+    if carry:
+        if out:
+            out[-1] += carry
+        else:
+            out.append(carry)
+    return out
+
+
+UNSPACED_MIN_CHARS = 5  # 经济增长 stays one term; 就业帮扶资金, 湖北长江大保护 are several
+
+
+def _spaced(groups: list[list[Clause]], notes: list[str]
+            ) -> tuple[list[list[Clause]], list[tuple[str, list[int]]]]:
+    """A long run typed without spaces is read as its words typed apart: each word a term
+    of its own (so each may match by document context), adjacency still rewarded by the
+    phrase boost and proximity. Returns the groups and, per typed term, its groups."""
+    out: list[list[Clause]] = []
+    typed: list[tuple[str, list[int]]] = []
+    for group in groups:
+        typed.append((" OR ".join(c.text for c in group), [len(out)]))
+        c = group[0]
+        words = list(dict.fromkeys(c.parts.words)) if c.parts else []
+        if len(group) > 1 or c.phrase or len(c.parts.text) < UNSPACED_MIN_CHARS or \
+                len(words) < 2 or c.parts.alnums or len(c.parts.han_runs) != 1 or \
+                "".join(words) != c.parts.text:
+            out.append(group)
+            continue
+        pieces = _joined_singles(words)
+        if len(pieces) < 2:
+            out.append(group)
+            continue
+        typed[-1] = (typed[-1][0], list(range(len(out), len(out) + len(pieces))))
+        out += [[Clause(w, parts=analyze_term(w))] for w in pieces]
+        notes.append(f"{c.text!r} was read as {' '.join(pieces)}")
+    return out, typed
 
 
 def _term_count(parts: TermParts) -> int:
@@ -315,7 +367,8 @@ def to_whoosh(parsed: ParsedQuery) -> wq.Query:
 
 def highlight_terms(parsed: ParsedQuery) -> list[str]:
     """Folded strings to mark in a hit, longest first: whole clauses, then their pieces."""
-    terms: list[str] = []
+    terms: list[str] = [re.sub(r"\s+", "", prepare(label)) for label, groups in parsed.typed
+                        if len(groups) > 1]  # an unspaced run, whole
     for c in parsed.positive:
         p = c.parts
         whole = re.sub(r"\s+", "", p.text)

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+from whoosh import query as wq
 
 from indexer.analysis import prepare, query_dictionary
 from indexer.records import uid as uid_of
@@ -177,7 +178,7 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
     matched = _masked(scored, ok & kind_ok(scored.ids))
     notes = list(parsed.notes)
     missing: dict[int, list[str]] = {}
-    if not len(matched) and len(built.groups) > 1 and not (plain or exact):
+    if not len(matched) and len(parsed.typed) > 1 and not (plain or exact):
         matched, missing, facet_counts, note = _most_terms(snap, scorer, parsed, built,
                                                            filters, kind_ok)
         notes += [note] if note else []
@@ -217,18 +218,17 @@ def _kind_filter(snap: Snapshot, kind: str | None):
     return lambda ids: snap.arrays.kind[ids] == code
 
 
-def _group_label(group) -> str:
-    return " OR ".join(c.text for c in group)
-
-
 def _most_terms(snap, scorer, parsed, built, filters, kind_ok):
     """No unit has every term: the units with the most of them (a web search's "Missing:"),
     ranked by their summed scores, each with the terms it lacks."""
     size = snap.arrays.size
     count = np.zeros(size, np.int32)
     total = np.zeros(size)
-    parts = [scorer.scores(g) for g in built.groups]
-    for p in parts:
+    parts = []
+    for _label, groups in parsed.typed:  # a typed term is there when all its groups are
+        p = scorer.scores(wq.And([built.groups[g] for g in groups]) if len(groups) > 1
+                          else built.groups[groups[0]])
+        parts.append(p)
         count[p.ids] += 1
         total[p.ids] += p.scores
     ids = np.flatnonzero(count)
@@ -240,7 +240,7 @@ def _most_terms(snap, scorer, parsed, built, filters, kind_ok):
     ids = ids[count[ids] == best]
     _, facet_counts = F.count(snap, ids, filters)
     matched = Scored(ids, total[ids])
-    labels = [_group_label(g) for g in parsed.groups]
+    labels = [label for label, _groups in parsed.typed]
     has = [member(ids, p.ids) for p in parts]
     missing = {int(d): [labels[k] for k in range(len(parts)) if not has[k][i]]
                for i, d in enumerate(ids.tolist())}
