@@ -188,7 +188,7 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
     hits: list[Hit] = []
     if len(matched) and offset < len(matched):
         ranked = _top(snap, matched, offset + per_page) if scorer.over() or plain else \
-            _ranked(snap, scorer, matched, parsed, offset + per_page)
+            _ranked(snap, scorer, matched, parsed, built, offset + per_page)
         terms = highlight_terms(parsed)
         for r in ranked[offset : offset + per_page]:
             hit = _hit(snap, r, terms)
@@ -293,12 +293,13 @@ def _top(snap: Snapshot, matched: Scored, limit: int) -> list[Match]:
             zip(ids, matched.scores[best], arrays.doc[ids], arrays.ordinal[ids], strict=True)]
 
 
-def _ranked(snap: Snapshot, scorer, matched: Scored, parsed, needed: int) -> list:
+def _ranked(snap: Snapshot, scorer, matched: Scored, parsed, built, needed: int) -> list:
     """BM25F order, with the first RERANK_WINDOW hits re-ordered: units containing a clause
     exactly (``2016—2020年`` as typed, not its parts scattered) first, then by their score
     raised by how close the clauses stand (``proximity.py``). The window is fixed, so every
     page is cut from the same order. "Exactly" is the clause's bigram phrase, evaluated on
-    the window's units only: no text is read.
+    the window's units only: no text is read; a clause widened by document context counts
+    where the context matches it (湖北 for a paragraph of Hubei's report).
     """
     hits = _top(snap, matched, max(needed, RERANK_WINDOW))
     head = hits[:RERANK_WINDOW]
@@ -307,11 +308,15 @@ def _ranked(snap: Snapshot, scorer, matched: Scored, parsed, needed: int) -> lis
     ids = np.array(sorted({h.docnum for h in head}), np.int64)
     exact = np.zeros(len(ids), np.int32)
     mixed = []  # clauses of several runs (12740萬元): their runs must also be adjacent
-    for c in parsed.positive:
-        if len(c.parts.han_runs) + len(c.parts.alnums) == 1:
-            exact += member(ids, scorer.scores(exact_query(c.parts), ids).ids)
-        elif c.parts.text.strip():
-            mixed.append(re.sub(r"\s+", "", c.parts.text))
+    widened = {(w.group, w.clause) for w in built.widened if w.kind != "abbreviation"}
+    for g, group in enumerate(parsed.groups):
+        for c in group:
+            if (g, c.parts.text) in widened:
+                exact += member(ids, scorer.scores(built.groups[g], ids).ids)
+            elif len(c.parts.han_runs) + len(c.parts.alnums) == 1:
+                exact += member(ids, scorer.scores(exact_query(c.parts), ids).ids)
+            elif c.parts.text.strip():
+                mixed.append(re.sub(r"\s+", "", c.parts.text))
     count = dict(zip(ids.tolist(), exact.tolist(), strict=True))
     if mixed:
         for h, text in zip(head, _texts(snap, head), strict=True):
