@@ -16,6 +16,7 @@ from indexer.document import Document, Unit, parse_document
 from indexer.intake import apply_fields, reader_for
 from indexer.places import Recognizer, gazetteer
 from indexer.reading import CorpusFile, SkipFile, decode, read_bytes
+from indexer.store import uid
 from indexer.tables import yuan
 from indexer.years import document_year, mentioned_years
 
@@ -33,10 +34,6 @@ class FileResult:
     doc_row: dict | None = None
     unit_rows: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-def uid(doc_id: str, ordinal: int) -> str:
-    return f"{doc_id}#{ordinal}"
 
 
 @functools.lru_cache(maxsize=512)

@@ -304,6 +304,11 @@ CREATE INDEX IF NOT EXISTS units_doc ON units (doc_id, ordinal);
 """
 
 
+def uid(doc_id: str, ordinal: int) -> str:
+    """A unit's key in the units database (and the API's ``uid``)."""
+    return f"{doc_id}#{ordinal}"
+
+
 def connect(gen: Path, readonly: bool = False) -> sqlite3.Connection:
     path = gen / UNITS_DB
     if readonly:

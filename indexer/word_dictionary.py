@@ -12,6 +12,8 @@ It also means a query is cut with exactly the dictionary its index was built wit
 from __future__ import annotations
 
 import json
+import math
+import re
 import sqlite3
 import threading
 from pathlib import Path
@@ -57,6 +59,68 @@ def write(gen: Path, tk, gaz=None) -> None:
     tmp.replace(path)
 
 
+# jieba 0.42's block and character classes (jieba/__init__.py: re_han_default, re_skip_default,
+# re_eng): importing jieba for them costs a quarter second (it loads pkg_resources).
+_HAN_BLOCK = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+_SKIP = re.compile("(\r\n|\\s)", re.U)
+_ENG = re.compile("[a-zA-Z0-9]", re.U)
+
+
+def precise_cut(sentence: str, freq: dict[str, int], total: int) -> list[str]:
+    """jieba's ``Tokenizer.cut(sentence, HMM=False)`` over a prefix dictionary ``freq``
+    (tests/test_word_dictionary.py checks it against jieba itself)."""
+    out: list[str] = []
+    for block in _HAN_BLOCK.split(sentence):
+        if not block:
+            continue
+        if _HAN_BLOCK.match(block):
+            out += _cut_block(block, freq, total)
+        else:
+            for x in _SKIP.split(block):
+                if _SKIP.match(x):
+                    out.append(x)
+                else:
+                    out += list(x)
+    return out
+
+
+def _cut_block(sentence: str, freq: dict[str, int], total: int) -> list[str]:
+    n = len(sentence)
+    dag: dict[int, list[int]] = {}
+    for k in range(n):
+        ends = []
+        i = k
+        frag = sentence[k]
+        while i < n and frag in freq:
+            if freq[frag]:
+                ends.append(i)
+            i += 1
+            frag = sentence[k : i + 1]
+        dag[k] = ends or [k]
+    logtotal = math.log(total)
+    route: dict[int, tuple[float, int]] = {n: (0.0, 0)}
+    for idx in range(n - 1, -1, -1):
+        route[idx] = max((math.log(freq.get(sentence[idx : x + 1]) or 1) - logtotal
+                          + route[x + 1][0], x) for x in dag[idx])
+    out: list[str] = []
+    x = 0
+    buf = ""
+    while x < n:
+        y = route[x][1] + 1
+        word = sentence[x:y]
+        if _ENG.match(word) and len(word) == 1:
+            buf += word
+        else:
+            if buf:
+                out.append(buf)
+                buf = ""
+            out.append(word)
+        x = y
+    if buf:
+        out.append(buf)
+    return out
+
+
 class GenerationWords:
     """Cuts query texts with a generation's stored dictionary."""
 
@@ -80,22 +144,21 @@ class GenerationWords:
                     f"SELECT w, f FROM freq WHERE w IN ({','.join('?' * len(part))})", part))
         return found
 
-    def _tokenizer(self, text: str):
-        import jieba
-
-        tk = jieba.Tokenizer()
-        tk.FREQ = self._freq(text)
-        tk.total = self.total
-        tk.initialized = True
-        return tk
-
     def cut(self, text: str) -> list[str]:
         """jieba's precise cut (no HMM) of ``text``, as the full dictionary would cut it."""
-        return list(self._tokenizer(text).cut(text, HMM=False))
+        return precise_cut(text, self._freq(text), self.total)
 
     def cut_for_search(self, text: str) -> list[str]:
         """jieba's search-mode cut (the index's): the words and the words inside them."""
-        return list(self._tokenizer(text).cut_for_search(text, HMM=False))
+        freq = self._freq(text)
+        out: list[str] = []
+        for w in precise_cut(text, freq, self.total):
+            if len(w) > 2:
+                out += [w[i : i + 2] for i in range(len(w) - 1) if freq.get(w[i : i + 2])]
+            if len(w) > 3:
+                out += [w[i : i + 3] for i in range(len(w) - 2) if freq.get(w[i : i + 3])]
+            out.append(w)
+        return out
 
     def places(self, name: str) -> list[str]:
         """The paths of the places ``name`` (folded) stands for, or none."""

@@ -8,12 +8,16 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from indexer import store
-from indexer.build import BuildReport, CorpusError, Progress, build_index
 from search_app.highlight import plain
+
+if TYPE_CHECKING:  # the build (readers of every format, Whoosh's writer) is loaded only by
+    # the commands that build: a query answers without it
+    from indexer.build import BuildReport, Progress
 
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = "index"
@@ -131,6 +135,8 @@ def run_build(corpus: Path, index_dir: Path, full: bool, jobs: int | None,
 
     if previous in (signal.SIG_DFL, None):
         signal.signal(signal.SIGTERM, on_term)
+    from indexer.build import CorpusError, build_index
+
     try:
         report = build_index(corpus, index_dir, full=full, jobs=jobs,
                              progress=None if quiet else _Bar())

@@ -12,7 +12,7 @@ import numpy as np
 from whoosh import query as wq
 
 from indexer.analysis import prepare, query_dictionary
-from indexer.records import uid as uid_of
+from indexer.store import uid as uid_of
 from search_app import facets as F
 from search_app.engine import Engine, Snapshot, loads
 from search_app.health import damage_in
