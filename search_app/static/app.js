@@ -17,17 +17,20 @@
   if (panel && window.matchMedia("(max-width: 859px)").matches) {
     panel.removeAttribute("open");
   }
-  // Long facet lists: show the first twelve values and a button for the rest.
+  // Long facet lists: show the first twelve values and a button for the rest; the words come
+  // from the page (translated on the server: data-show-more, data-show-fewer on <body>).
+  var more = document.body.getAttribute("data-show-more") || "show {n} more";
+  var fewer = document.body.getAttribute("data-show-fewer") || "show fewer";
   document.querySelectorAll(".values").forEach(function (list) {
     var extra = list.querySelectorAll("li.extra").length;
     if (!extra) { return; }
     var button = document.createElement("button");
     button.type = "button";
     button.className = "more-toggle";
-    button.textContent = "show " + extra + " more";
+    button.textContent = more.replace("{n}", extra);
     button.addEventListener("click", function () {
       var open = list.classList.toggle("show-all");
-      button.textContent = open ? "show fewer" : "show " + extra + " more";
+      button.textContent = open ? fewer : more.replace("{n}", extra);
     });
     list.after(button);
   });
