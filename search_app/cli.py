@@ -197,20 +197,21 @@ def _terminal_text(html: str, tty: bool) -> str:
     return text.replace("\x00", "[").replace("\x01", "]")
 
 
-def _print_hits(data: dict, result, show_facets: bool) -> None:
+def _print_hits(data: dict, result, shown: list, show_facets: bool) -> None:
+    """``shown``: the hits as present.hit_views labels them (marked title, heading path)."""
     tty = sys.stdout.isatty()
     pages = result.pages
     click.echo(f"{result.total:,} results for {result.query!r} ({result.took_ms:.0f} ms)"
                + (f", page {result.page} of {pages}" if pages > 1 else ""))
     for note in result.notes:
         click.echo(f"note: {note}")
-    for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.per_page + 1):
+    for rank, hit in enumerate(shown, start=(result.page - 1) * result.per_page + 1):
         click.echo("")
-        title = _terminal_text(hit.title_html or hit.title, tty)
+        title = " · ".join([_terminal_text(hit.title_html or hit.doc_id, tty), *hit.qualifier])
         click.echo(f"{rank:>3}. " + (click.style(title, bold=True) if tty else title))
         where = [hit.kind.replace("_", " ")]  # a row's caption opens its snippet
         if hit.section:
-            where.append(_terminal_text(hit.section_html or hit.section, tty))
+            where.append(_terminal_text(hit.section_html, tty))
         if hit.regions:
             where.append("、".join(r.rsplit("/", 1)[-1] for r in hit.regions[:3])
                          + ("…" if len(hit.regions) > 3 else ""))
@@ -249,15 +250,19 @@ def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_
       policy-search query '"易地扶贫搬迁" 独山' --limit 5 --json
     """
     from search_app.health import checked_search
+    from search_app.present import hit_views
     from search_app.query import QueryError
     from search_app.search import search
     from search_app.serialize import search_json
 
     q = " ".join(text)
     try:
-        result = checked_search(index_dir, lambda snap: search(
-            snap, q, region=list(region) or None, year=list(year) or None, kind=kind,
-            page=page, per_page=limit))
+        def run(snap):
+            found = search(snap, q, region=list(region) or None, year=list(year) or None,
+                           kind=kind, page=page, per_page=limit)
+            return found, hit_views(snap, found)
+
+        result, shown = checked_search(index_dir, run)
     except store.IndexError_ as err:
         raise CliError(f"{err}") from None
     except (QueryError, ValueError) as err:
@@ -266,7 +271,7 @@ def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        _print_hits(data, result, show_facets)
+        _print_hits(data, result, shown, show_facets)
 
 
 # ---- serve --------------------------------------------------------------------------------

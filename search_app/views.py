@@ -10,7 +10,6 @@ from flask import Blueprint, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from indexer.analysis import query_dictionary
 from indexer.intake import CONTENT_TYPES
 from search_app import documents, get_engine
 from search_app.errors import NotFound
@@ -18,7 +17,7 @@ from search_app.highlight import DAMAGE_SHOWN, match_spans, render
 from search_app.i18n import N_, lang_param
 from search_app.links import KIND_LABELS, Link, Links
 from search_app.params import SearchArgs, parse_args, search_with
-from search_app.query import QueryError, highlight_terms, parse_query
+from search_app.present import hit_views, query_terms
 
 bp = Blueprint("views", __name__)
 
@@ -113,6 +112,7 @@ def search_page():
         q=args.q,
         args=args,
         result=result,
+        hits=hit_views(engine, result),
         links=links,
         regions=links.facet("region", facets.get("region") or []),
         trail=links.region_trail(facets.get("region_path")),
@@ -137,18 +137,6 @@ def understood(args: SearchArgs, filters: dict) -> SearchArgs:
         else args.region,
         year=list(year) if isinstance(year, list) and len(year) == len(args.year) else args.year,
     )
-
-
-def query_terms(snap, q: str) -> list[str]:
-    """The strings to mark for ``q`` (cut with the generation's dictionary); none for a
-    query that cannot be parsed."""
-    if not q.strip():
-        return []
-    try:
-        with query_dictionary(snap.words.cut):
-            return highlight_terms(parse_query(q))
-    except QueryError:
-        return []
 
 
 @bp.route("/doc/<path:doc_id>/original")
