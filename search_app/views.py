@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from indexer.intake import CONTENT_TYPES
-from search_app import documents, get_engine
+from search_app import doc_page, documents, get_engine, labels
 from search_app.errors import NotFound
 from search_app.highlight import DAMAGE_SHOWN, match_spans, render
 from search_app.i18n import N_, lang_param
@@ -56,6 +56,11 @@ def doc_url(doc_id: str, ordinal: int | None = None, q: str = "", **filters) -> 
 def kind_label(kind: str) -> str:
     label = KIND_LABELS.get(kind)
     return _(label) if label else kind.replace("_", " ")
+
+
+@bp.app_template_global("heading_path")
+def heading_path(section: str) -> str:
+    return labels.heading_path(section)
 
 
 @bp.app_template_global("year_source_label")
@@ -105,7 +110,7 @@ def search_page():
         return render_template("home.html", q="", health=engine.health(), examples=EXAMPLES)
     result = search_with(engine, args)
     args = understood(args, result.filters)
-    links = Links(url_for("views.search_page"), args)
+    links = Links(url_for("views.search_page", lang=None), args)  # Links adds lang
     facets = result.facets or {}
     return render_template(
         "search.html",
@@ -159,6 +164,11 @@ def document(doc_id: str):
     if doc is None:
         raise NotFound(f"no document {doc_id!r} in the index")
     args = parse_args(request.args)
-    back = Links(url_for("views.search_page"), args)
-    return render_template("doc.html", doc=doc, blocks=doc.blocks(), q=args.q, args=args,
-                           back_url=back.url(page=args.page), terms=query_terms(snap, args.q))
+    back = Links(url_for("views.search_page", lang=None), args)  # Links adds lang
+    terms = query_terms(snap, args.q)
+    blocks = doc.blocks()
+    matches = doc_page.Matches(terms, marks)
+    body = matches.navigate(render_template("doc_body.html", blocks=blocks, hl=matches))
+    return render_template("doc.html", doc=doc, body=body, q=args.q, args=args,
+                           matches_total=matches.count, outline=doc_page.outline(blocks),
+                           back_url=back.url(page=args.page), terms=terms)

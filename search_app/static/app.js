@@ -13,9 +13,11 @@
     }
   });
   // On a phone the filters start folded, so the results come first.
-  var panel = document.querySelector(".facet-panel");
-  if (panel && window.matchMedia("(max-width: 859px)").matches) {
-    panel.removeAttribute("open");
+  // The document's outline too (a <details>: open without this script).
+  if (window.matchMedia("(max-width: 859px)").matches) {
+    document.querySelectorAll(".facet-panel, .outline").forEach(function (panel) {
+      panel.removeAttribute("open");
+    });
   }
   // Long facet lists: show the first twelve values and a button for the rest; the words come
   // from the page (translated on the server: data-show-more, data-show-fewer on <body>).
