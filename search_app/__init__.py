@@ -27,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None):
     from flask import Flask
 
     from indexer import store
-    from search_app import api, errors, i18n, views
+    from search_app import api, errors, export, i18n, views
     from search_app.engine import Engine
     from search_app.health import Guard
 
@@ -52,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None):
     i18n.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(export.bp)
     return app
 
 

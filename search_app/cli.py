@@ -228,6 +228,32 @@ def _print_hits(data: dict, result, shown: list, show_facets: bool) -> None:
             click.echo(f"{name}: {shown or '—'}")
 
 
+def _print_csv(index_dir: Path, q: str, region: list[str], year: list[str], kind) -> None:
+    """The whole result set as CSV on stdout (export.py's rows; no BOM: a pipe, not Excel);
+    the cap note, if any, on stderr."""
+    from search_app.export import CAP_NOTE, MAX_UNITS, csv_text, rows
+    from search_app.health import checked_search
+    from search_app.params import SearchArgs
+    from search_app.query import QueryError
+
+    args = SearchArgs(q=q, region=region, year=year, kind=kind)
+
+    def run(snap):
+        total, items = rows(snap, args, lambda h: f"{h.doc_id}#u-{h.ordinal}")
+        for line in csv_text(items, bom=False):
+            click.echo(line, nl=False)
+        return total
+
+    try:
+        total = checked_search(index_dir, run)
+    except store.IndexError_ as err:
+        raise CliError(f"{err}") from None
+    except (QueryError, ValueError) as err:
+        raise CliError(str(err)) from None
+    if total > MAX_UNITS:
+        click.echo("note: " + CAP_NOTE.format(cap=MAX_UNITS, total=total), err=True)
+
+
 @cli.command("query")
 @click.argument("text", nargs=-1, required=True)
 @index_dir_option
@@ -239,7 +265,9 @@ def _print_hits(data: dict, result, shown: list, show_facets: bool) -> None:
 @click.option("--kind", type=click.Choice(["paragraph", "table_row"]), default=None)
 @click.option("--facets", "show_facets", is_flag=True, help="Also print region and year counts.")
 @click.option("--json", "as_json", is_flag=True, help="Print the /api/search JSON object.")
-def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_json):
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print every result (up to 10,000 units, all pages) as CSV, as /export.csv.")
+def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_json, as_csv):
     """Search the index and print the best paragraphs and table rows.
 
     Terms are ANDed; use "exact phrase", OR, -term or NOT term. Either script works.
@@ -248,6 +276,7 @@ def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_
     Example:
       policy-search query 闽宁协作
       policy-search query '"易地扶贫搬迁" 独山' --limit 5 --json
+      policy-search query 扶贫车间 --region 贵州 --csv > results.csv
     """
     from search_app.health import checked_search
     from search_app.present import hit_views
@@ -256,6 +285,9 @@ def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_
     from search_app.serialize import search_json
 
     q = " ".join(text)
+    if as_csv:
+        _print_csv(index_dir, q, list(region), list(year), kind)
+        return
     try:
         def run(snap):
             found = search(snap, q, region=list(region) or None, year=list(year) or None,

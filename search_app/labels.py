@@ -79,42 +79,50 @@ def issuer_of(issuer: str, source: str, author: str, regions: list[str]) -> str:
 
 @dataclass(frozen=True)
 class DocLabel:
-    """The qualifier of a document whose title others share: its year and issuer."""
+    """What tells a document apart: its year and issuer, and whether its title is shared."""
 
     year: int | None
     issuer: str
+    shared: bool = False
 
     @property
     def parts(self) -> list[str]:
-        return [str(x) for x in (self.year, self.issuer) if x]
+        """The qualifier after the title: year and issuer, for a shared title only."""
+        return [str(x) for x in (self.year, self.issuer) if x] if self.shared else []
 
 
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def shared_titles(snap) -> dict[str, DocLabel]:
-    """doc_id → DocLabel for every document whose title (collapsed) another document has
-    too; read once per generation (a few thousand docs rows)."""
+def doc_labels(snap) -> dict[str, DocLabel]:
+    """doc_id → DocLabel for every document, ``shared`` when its title (collapsed) is another
+    document's too; read once per generation (a few thousand docs rows)."""
     with _lock:
         found = _cache.get(snap)
     if found is not None:
         return found
     rows = snap.db().execute(
         "SELECT doc_id, title, year, source, author, regions, meta FROM docs").fetchall()
-    by_title: dict[str, list] = {}
+    titles: dict[str, int] = {}
     for row in rows:
-        by_title.setdefault(collapse_title(row["title"] or ""), []).append(row)
+        title = collapse_title(row["title"] or "")
+        titles[title] = titles.get(title, 0) + 1
     found = {}
-    for title, group in by_title.items():
-        if len(group) < 2 or not title:
-            continue
-        for row in group:
-            meta = loads(row["meta"], None) or {}
-            issuer = str(meta.get("issuer") or "") if isinstance(meta, dict) else ""
-            found[row["doc_id"]] = DocLabel(
-                row["year"], issuer_of(issuer, row["source"] or "", row["author"] or "",
-                                       loads(row["regions"], []) or []))
+    for row in rows:
+        meta = loads(row["meta"], None) or {}
+        issuer = str(meta.get("issuer") or "") if isinstance(meta, dict) else ""
+        title = collapse_title(row["title"] or "")
+        found[row["doc_id"]] = DocLabel(
+            row["year"], issuer_of(issuer, row["source"] or "", row["author"] or "",
+                                   loads(row["regions"], []) or []),
+            bool(title) and titles[title] > 1)
     with _lock:
         _cache[snap] = found
     return found
+
+
+def citation(title: str, issuer: str, year: int | None, section: str, url: str) -> str:
+    """A reference to one paragraph: 《政府工作报告》，国务院，2019，一、2018年工作回顾。<url>"""
+    parts = [f"《{title}》", *(x for x in (issuer, str(year or ""), section) if x)]
+    return "，".join(parts) + "。" + url

@@ -45,6 +45,7 @@ class HitView:
     section: str  # the heading path
     section_html: str
     cells_html: list[dict] | None
+    issuer: str  # the recorded issuer, else the one the docs row suggests (labels.issuer_of)
 
     def __getattr__(self, name: str):
         return getattr(self.hit, name)
@@ -54,17 +55,23 @@ class HitView:
         """The title with its qualifier: 政府工作报告 · 2019 · 国务院."""
         return " · ".join([self.title or self.hit.doc_id, *self.qualifier])
 
+    def citation(self, url: str) -> str:
+        """The hit as a reference, ``url`` its permalink."""
+        return labels.citation(self.title or self.hit.doc_id, self.issuer, self.hit.year,
+                               self.section, url)
 
-def view(hit: Hit, terms: list[str], shared: dict[str, labels.DocLabel]) -> HitView:
+
+def view(hit: Hit, terms: list[str], docs: dict[str, labels.DocLabel]) -> HitView:
     title = labels.collapse_title(hit.title)
     section = labels.heading_path(hit.section)
-    qualifier = shared[hit.doc_id].parts if hit.doc_id in shared else []
+    doc = docs.get(hit.doc_id)
+    qualifier = doc.parts if doc else []
     cells = None
     if hit.cells:
         cells = [{"header": marked(c.get("header", ""), terms),
                   "value": marked(c.get("value", ""), terms)} for c in hit.cells]
     return HitView(hit, title, marked(title, terms), qualifier, section,
-                   marked(section, terms), cells)
+                   marked(section, terms), cells, hit.issuer or (doc.issuer if doc else ""))
 
 
 def hit_views(index, result: SearchResult) -> list[HitView]:
@@ -72,8 +79,8 @@ def hit_views(index, result: SearchResult) -> list[HitView]:
     snap, owned = _snapshot(index)
     try:
         terms = query_terms(snap, result.query)
-        shared = labels.shared_titles(snap) if result.hits else {}
-        return [view(h, terms, shared) for h in result.hits]
+        docs = labels.doc_labels(snap) if result.hits else {}
+        return [view(h, terms, docs) for h in result.hits]
     finally:
         if owned:
             snap.close()

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from indexer.intake import CONTENT_TYPES
 from search_app import doc_page, documents, get_engine, labels
 from search_app.errors import NotFound
+from search_app.export import MAX_UNITS
 from search_app.highlight import DAMAGE_SHOWN, match_spans, render
 from search_app.i18n import N_, lang_param
 from search_app.links import KIND_LABELS, Link, Links
@@ -61,6 +62,12 @@ def kind_label(kind: str) -> str:
 @bp.app_template_global("heading_path")
 def heading_path(section: str) -> str:
     return labels.heading_path(section)
+
+
+@bp.app_template_global("permalink")
+def permalink(doc_id: str, ordinal: int) -> str:
+    """The unit's lasting address, for citations: no query, no filters, no language."""
+    return url_for("views.document", doc_id=doc_id, lang=None, _external=True) + f"#u-{ordinal}"
 
 
 @bp.app_template_global("year_source_label")
@@ -118,6 +125,10 @@ def search_page():
         args=args,
         result=result,
         hits=hit_views(engine, result),
+        export_csv=Links(url_for("export.export_csv"), args).url(page=1),
+        export_json=Links(url_for("export.export_json"), args).url(page=1),
+        export_capped=result.total > MAX_UNITS,
+        max_units=MAX_UNITS,
         links=links,
         regions=links.facet("region", facets.get("region") or []),
         trail=links.region_trail(facets.get("region_path")),

@@ -36,4 +36,16 @@
     });
     list.after(button);
   });
+  // "Cite": the reference is visible text in a <details>; with a clipboard, opening it also
+  // copies it, and a button says so.
+  var copied = document.body.getAttribute("data-copied") || "copied";
+  document.querySelectorAll("details.cite").forEach(function (box) {
+    box.addEventListener("toggle", function () {
+      var text = box.querySelector(".cite-text");
+      if (!box.open || !text || !navigator.clipboard) { return; }
+      navigator.clipboard.writeText(text.textContent.trim()).then(function () {
+        box.setAttribute("data-state", copied);
+      }, function () {});
+    });
+  });
 })();
