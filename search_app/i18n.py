@@ -61,6 +61,7 @@ ENGINE_MESSAGES = (
     N_("year must look like 2020 or 2016-2018, not %(raw)s"),
     N_("year must be between %(low)s and %(high)s, not %(raw)s"),
     N_("region is empty"),
+    N_("region is too long (at most 100 characters)"),
     N_("region %(raw)s names several places: %(choices)s (give the path, or the city with "
        "it, as in 福州市鼓楼区)"),
     N_("region %(raw)s is not a known place; did you mean: %(choices)s"),

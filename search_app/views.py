@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from indexer.intake import CONTENT_TYPES
-from search_app import doc_page, documents, get_engine, labels
+from search_app import doc_page, documents, edges, get_engine, labels
 from search_app.errors import NotFound
 from search_app.export import MAX_UNITS
 from search_app.highlight import DAMAGE_SHOWN, match_spans, render
 from search_app.i18n import N_, lang_param
 from search_app.links import KIND_LABELS, Link, Links
-from search_app.params import SearchArgs, parse_args, search_with
+from search_app.params import BadParameter, SearchArgs, parse_args, search_with
 from search_app.present import hit_views, query_terms
 
 bp = Blueprint("views", __name__)
@@ -115,7 +115,16 @@ def search_page():
     engine = get_engine()
     if not args.q:
         return render_template("home.html", q="", health=engine.health(), examples=EXAMPLES)
-    result = search_with(engine, args)
+    dropped: list[edges.DroppedRegion] = []
+    try:
+        result = search_with(engine, args)
+    except BadParameter as err:
+        if err.param != "region":
+            raise
+        args, dropped = edges.split_regions(args)  # the results without the unknown place
+        if not dropped:
+            raise
+        result = search_with(engine, args)
     args = understood(args, result.filters)
     links = Links(url_for("views.search_page", lang=None), args)  # Links adds lang
     facets = result.facets or {}
@@ -140,6 +149,10 @@ def search_page():
         suggestions=links.suggestions() if not result.total else [],
         first_rank=(result.page - 1) * result.per_page + 1,
         short_q=shorten(args.q),
+        dropped=[(d, [Link(p.rsplit("/", 1)[-1], links.url(region=args.region + [p]), title=p)
+                      for p in d.choices]) for d in dropped],
+        common=edges.common_characters(engine.snapshot(), query_terms(engine.snapshot(), args.q))
+        if result.total else [],
     )
 
 
