@@ -240,6 +240,10 @@ def heading_level(line: str) -> int | None:
     level = enumerated_level(text)
     if level is None:
         return None
+    # an item of a list in a regulation, 「（三）其他未依法履行职责的。」 or 「（一）…种子；」:
+    # a clause completing the sentence above it, not the name of a part
+    if text.endswith(("的。", "的.", "；", ";")):
+        return None
     body = text[:-1] if text[-1] in "。." else text
     # at most one clause: "一是黨委政府高度重視,在“準”字上下功夫。" still counts
     if "。" in body or len(_SENTENCE_PUNCT_RE.findall(body)) > 1:

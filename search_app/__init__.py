@@ -27,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None):
     from flask import Flask
 
     from indexer import store
-    from search_app import api, errors, views
+    from search_app import api, errors, export, i18n, views
     from search_app.engine import Engine
     from search_app.health import Guard
 
@@ -49,8 +49,10 @@ def create_app(config: Mapping[str, Any] | None = None):
     app.extensions[EXTENSION] = engine
 
     errors.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(export.bp)
     return app
 
 

@@ -1,6 +1,7 @@
 """The JSON API: ``/api/search``, ``/api/doc/<doc_id>``, ``/api/health``.
 
 Successes carry ``"ok": true``; errors are ``{"ok": false, "status", "error"}`` (errors.py).
+English unless the request says ``lang=zh`` (i18n.py), so existing clients see no change.
 ``/api/search`` returns exactly what ``policy-search query --json`` prints.
 """
 
@@ -10,6 +11,7 @@ from flask import Blueprint, jsonify, request
 
 from search_app import documents, get_engine
 from search_app.errors import NotFound
+from search_app.i18n import DEFAULT_API_LANGUAGE, language, translate
 from search_app.params import BadParameter, parse_args, search_with
 from search_app.serialize import search_json
 
@@ -22,7 +24,10 @@ def search():
     if not args.q:
         raise BadParameter("q", "q is required: type a word or phrase to search for")
     result = search_with(get_engine(), args)
-    return jsonify(search_json(result, args.kind))
+    data = search_json(result, args.kind)
+    if language() != DEFAULT_API_LANGUAGE:  # ?lang=zh: the notes in Chinese
+        data["notes"] = [translate(n) for n in data["notes"]]
+    return jsonify(data)
 
 
 @bp.route("/doc/<path:doc_id>")

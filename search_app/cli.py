@@ -203,20 +203,21 @@ def _terminal_text(html: str, tty: bool) -> str:
     return text.replace("\x00", "[").replace("\x01", "]")
 
 
-def _print_hits(data: dict, result, show_facets: bool) -> None:
+def _print_hits(data: dict, result, shown: list, show_facets: bool) -> None:
+    """``shown``: the hits as present.hit_views labels them (marked title, heading path)."""
     tty = sys.stdout.isatty()
     pages = result.pages
     click.echo(f"{result.total:,} results for {result.query!r} ({result.took_ms:.0f} ms)"
                + (f", page {result.page} of {pages}" if pages > 1 else ""))
     for note in result.notes:
         click.echo(f"note: {note}")
-    for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.per_page + 1):
+    for rank, hit in enumerate(shown, start=(result.page - 1) * result.per_page + 1):
         click.echo("")
-        title = _terminal_text(hit.title_html or hit.title, tty)
+        title = " · ".join([_terminal_text(hit.title_html or hit.doc_id, tty), *hit.qualifier])
         click.echo(f"{rank:>3}. " + (click.style(title, bold=True) if tty else title))
         where = [hit.kind.replace("_", " ")]  # a row's caption opens its snippet
         if hit.section:
-            where.append(_terminal_text(hit.section_html or hit.section, tty))
+            where.append(_terminal_text(hit.section_html, tty))
         if hit.regions:
             where.append("、".join(r.rsplit("/", 1)[-1] for r in hit.regions[:3])
                          + ("…" if len(hit.regions) > 3 else ""))
@@ -233,6 +234,33 @@ def _print_hits(data: dict, result, show_facets: bool) -> None:
             click.echo(f"{name}: {shown or '—'}")
 
 
+def _print_csv(index_dir: Path, q: str, region: list[str], year: list[str], kind,
+               exact: bool = False) -> None:
+    """The whole result set as CSV on stdout (export.py's rows; no BOM: a pipe, not Excel);
+    the cap note, if any, on stderr."""
+    from search_app.export import CAP_NOTE, MAX_UNITS, csv_text, rows
+    from search_app.health import checked_search
+    from search_app.params import SearchArgs
+    from search_app.query import QueryError
+
+    args = SearchArgs(q=q, region=region, year=year, kind=kind, exact=exact)
+
+    def run(snap):
+        total, items = rows(snap, args, lambda h: f"{h.doc_id}#u-{h.ordinal}")
+        for line in csv_text(items, bom=False):
+            click.echo(line, nl=False)
+        return total
+
+    try:
+        total = checked_search(index_dir, run)
+    except store.IndexError_ as err:
+        raise CliError(f"{err}") from None
+    except (QueryError, ValueError) as err:
+        raise CliError(str(err)) from None
+    if total > MAX_UNITS:
+        click.echo("note: " + CAP_NOTE.format(cap=MAX_UNITS, total=total), err=True)
+
+
 @cli.command("query")
 @click.argument("text", nargs=-1, required=True)
 @index_dir_option
@@ -244,10 +272,13 @@ def _print_hits(data: dict, result, show_facets: bool) -> None:
 @click.option("--kind", type=click.Choice(["paragraph", "table_row"]), default=None)
 @click.option("--facets", "show_facets", is_flag=True, help="Also print region and year counts.")
 @click.option("--json", "as_json", is_flag=True, help="Print the /api/search JSON object.")
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print every result (up to 10,000 units, all pages) as CSV, as /export.csv.")
 @click.option("--exact", is_flag=True,
               help="Match terms in the units' own text only: no document context (region, "
                    "year, title) and no expansion of policy abbreviations.")
-def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_json, exact):
+def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_json, as_csv,
+              exact):
     """Search the index and print the best paragraphs and table rows.
 
     Terms are ANDed; use "exact phrase", OR, -term or NOT term. Either script works.
@@ -256,17 +287,25 @@ def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_
     Example:
       policy-search query 闽宁协作
       policy-search query '"易地扶贫搬迁" 独山' --limit 5 --json
+      policy-search query 扶贫车间 --region 贵州 --csv > results.csv
     """
     from search_app.health import checked_search
+    from search_app.present import hit_views
     from search_app.query import QueryError
     from search_app.search import search
     from search_app.serialize import search_json
 
     q = " ".join(text)
+    if as_csv:
+        _print_csv(index_dir, q, list(region), list(year), kind, exact)
+        return
     try:
-        result = checked_search(index_dir, lambda snap: search(
-            snap, q, region=list(region) or None, year=list(year) or None, kind=kind,
-            page=page, per_page=limit, exact=exact))
+        def run(snap):
+            found = search(snap, q, region=list(region) or None, year=list(year) or None,
+                           kind=kind, page=page, per_page=limit, exact=exact)
+            return found, hit_views(snap, found)
+
+        result, shown = checked_search(index_dir, run)
     except store.IndexError_ as err:
         raise CliError(f"{err}") from None
     except (QueryError, ValueError) as err:
@@ -275,7 +314,7 @@ def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        _print_hits(data, result, show_facets)
+        _print_hits(data, result, shown, show_facets)
 
 
 # ---- serve --------------------------------------------------------------------------------

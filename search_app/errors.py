@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from indexer import store
 from search_app import get_engine
 from search_app.health import explain
+from search_app.i18n import DEFAULT_API_LANGUAGE, language, translate
 from search_app.params import BadParameter
 from search_app.query import QueryError
 
@@ -50,6 +51,8 @@ def handle(err: Exception):
 
         current_app.logger.exception("error answering %s", request.full_path)
     if request.path.startswith("/api/"):
+        if language() != DEFAULT_API_LANGUAGE:  # ?lang=zh; unchanged for existing clients
+            api_message = translate(api_message)
         resp = jsonify({"ok": False, "status": status, "error": api_message})
     else:
         resp = render_template("error.html", status=status, message=page_message,

@@ -90,7 +90,19 @@ def resolve_region(raw: str) -> str:
     raise ValueError(f"region {raw.strip()[:40]!r} is not a known place" + _close_matches(gaz, folded))
 
 
-def _close_matches(gaz: Gazetteer, folded: str) -> str:
+def region_choices(raw: str) -> list[str]:
+    """The places a region value the search refused may have meant: the places an ambiguous
+    name names, else the closest known names (for the page's "did you mean" links)."""
+    folded = fold(re.sub(r"\s+", "", raw).strip("/"))
+    if not folded:
+        return []
+    gaz = gazetteer()
+    cands = gaz.candidates(folded)
+    return [c.place.path for c in cands] if cands else close_places(gaz, folded)[:5]
+
+
+def close_places(gaz: Gazetteer, folded: str) -> list[str]:
+    """Paths of the known places whose names are closest to ``folded``, closest first."""
     scored = []
     for name in difflib.get_close_matches(folded, list(gaz.aliases), n=40, cutoff=0.4):
         ratio = difflib.SequenceMatcher(None, folded, name).ratio()
@@ -100,6 +112,11 @@ def _close_matches(gaz: Gazetteer, folded: str) -> str:
     for *_, path in sorted(scored):
         if path not in paths:
             paths.append(path)
+    return paths
+
+
+def _close_matches(gaz: Gazetteer, folded: str) -> str:
+    paths = close_places(gaz, folded)
     if not paths:
         return "; no place of that name is known (use a province, city or county name)"
     return "; did you mean: " + ", ".join(p.rsplit("/", 1)[-1] + (f" ({p})" if "/" in p else "")

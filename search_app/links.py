@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
+from search_app.i18n import N_, lang_param
 from search_app.params import DEFAULT_PER_PAGE, SearchArgs
 from search_app.serialize import search_url
 
 PAGE_WINDOW = 2  # pages shown either side of the current one
-KIND_LABELS = {"paragraph": "paragraph", "table_row": "table row"}
+KIND_LABELS = {"paragraph": N_("paragraph"), "table_row": N_("table row")}  # msgids
+KIND_PLURALS = {"paragraph": N_("paragraphs"), "table_row": N_("table rows")}
 
 
 @dataclass
@@ -37,8 +41,10 @@ class Links:
         filters = {"region": a.region if region is None else region,
                    "year": a.year if year is None else year}
         per_page = a.per_page if a.per_page != DEFAULT_PER_PAGE else None
-        return search_url(self.path, a.q if q is None else q, filters,
-                          a.kind if kind is False else kind, page, per_page)
+        url = search_url(self.path, a.q if q is None else q, filters,
+                         a.kind if kind is False else kind, page, per_page)
+        lang = lang_param()
+        return url + (f"&lang={lang}" if lang else "")
 
     # -- facets ---------------------------------------------------------------------------
 
@@ -68,7 +74,8 @@ class Links:
                 chosen = self.region_value(value) if name == "region" else current + [value]
             title = value
             if v.get("inferred"):
-                title = f"{v['inferred']} of {v.get('count')} with the year inferred from the text"
+                title = _("%(inferred)s of %(count)s with the year inferred from the text",
+                          inferred=v["inferred"], count=v.get("count"))
             out.append(Link(str(v.get("label") or value.rsplit("/", 1)[-1]),
                             self.url(**{name: chosen}), v.get("count"),
                             bool(v.get("selected")) or value in current, title))
@@ -84,16 +91,16 @@ class Links:
         if not steps:
             parts = self.args.region[0].split("/")
             steps = [("/".join(parts[:i]), parts[i - 1]) for i in range(1, len(parts) + 1)]
-        trail = [Link("All regions", self.url(region=[]))]
+        trail = [Link(_("All regions"), self.url(region=[]))]
         trail += [Link(label or value.rsplit("/", 1)[-1], self.url(region=[value]),
                        selected=i == len(steps) - 1, title=value)
                   for i, (value, label) in enumerate(steps)]
         return trail
 
     def kind_choices(self) -> list[Link]:
-        choices = [Link("all", self.url(kind=None), selected=self.args.kind is None)]
-        choices += [Link(label + "s", self.url(kind=k), selected=self.args.kind == k)
-                    for k, label in KIND_LABELS.items()]
+        choices = [Link(_("all"), self.url(kind=None), selected=self.args.kind is None)]
+        choices += [Link(_(label), self.url(kind=k), selected=self.args.kind == k)
+                    for k, label in KIND_PLURALS.items()]
         return choices
 
     # -- chips, pages, suggestions --------------------------------------------------------
@@ -102,12 +109,12 @@ class Links:
         """One chip per active filter; its URL is the page without that filter."""
         a = self.args
         out = [Link(r.rsplit("/", 1)[-1], self.url(region=[x for x in a.region if x != r]),
-                    title=f"region {r}") for r in a.region]
-        out += [Link(y, self.url(year=[x for x in a.year if x != y]), title=f"year {y}")
+                    title=_("region %(path)s", path=r)) for r in a.region]
+        out += [Link(y, self.url(year=[x for x in a.year if x != y]), title=_("year %(year)s", year=y))
                 for y in a.year]
         if a.kind:
-            out.append(Link(KIND_LABELS.get(a.kind, a.kind) + "s", self.url(kind=None),
-                            title="kind"))
+            out.append(Link(_(KIND_PLURALS.get(a.kind, a.kind)), self.url(kind=None),
+                            title=_("kind")))
         return out
 
     def clear_filters(self) -> str | None:
@@ -132,16 +139,16 @@ class Links:
         a = self.args
         out = []
         if a.region or a.year or a.kind:
-            out.append(Link("search without filters", self.url(region=[], year=[], kind=None)))
+            out.append(Link(_("search without filters"), self.url(region=[], year=[], kind=None)))
         unquoted = a.q
         for ch in "\"“”「」『』":
             unquoted = unquoted.replace(ch, " ")
         unquoted = " ".join(unquoted.split())
         if unquoted and sum(a.q.count(ch) for ch in "\"“”「」『』") >= 2:
-            out.append(Link(f"the words anywhere, not as a phrase: {unquoted}",
+            out.append(Link(_("the words anywhere, not as a phrase: %(words)s", words=unquoted),
                             self.url(q=unquoted)))
         words = [t for t in unquoted.split() if t not in ("OR", "NOT") and not t.startswith("-")]
         if len(words) > 1:
             either = " OR ".join(words)
-            out.append(Link(f"any of the words: {either}", self.url(q=either)))
+            out.append(Link(_("any of the words: %(words)s", words=either), self.url(q=either)))
         return out

@@ -59,20 +59,15 @@ class Hit:
     year_source: str | None = None  # published, title, filename or inferred
     mentions_years: list[int] = field(default_factory=list)  # years the unit itself names
     published: str | None = None
-    section_html: str = ""
-    title_html: str = ""
     table: str | None = None
     cells: list[dict] | None = None
-    cells_html: list[dict] | None = None
     issuer: str = ""  # the document's, from search_app.provenance
     doc_number: str = ""
     source_format: str = ""
     missing: list[str] = field(default_factory=list)  # query terms it lacks (partial matches)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        for key in ("title_html", "section_html", "cells_html"):
-            d.pop(key)
+        d = asdict(self)  # data only: the views mark and label it (present.py)
         if self.kind != "table_row":
             d.pop("table")
             d.pop("cells")
@@ -395,7 +390,7 @@ def _hit(snap: Snapshot, r: Match, terms: list[str]) -> Hit:
                 break
     section = row["section"] or ""
     title = doc["title"] if doc else ""
-    hit = Hit(
+    return Hit(
         uid=uid,
         doc_id=row["doc_id"],
         path=str(Path(snap.corpus) / row["doc_id"]) if snap.corpus else row["doc_id"],
@@ -411,19 +406,10 @@ def _hit(snap: Snapshot, r: Match, terms: list[str]) -> Hit:
         year_source=doc["year_source"] if doc else None,
         mentions_years=(loads(row["extra"], None) or {}).get("mentions_years", []),
         published=doc["published"] if doc else None,
-        section_html=render(section, match_spans(section, terms)),
-        title_html=render(title, match_spans(title, terms)),
         table=row["tbl"] or None,
         cells=cells,
         **provenance(doc["meta"] if doc else None, row["doc_id"]),
     )
-    if cells:
-        hit.cells_html = [
-            {"header": render(c.get("header", ""), match_spans(c.get("header", ""), terms)),
-             "value": render(c.get("value", ""), match_spans(c.get("value", ""), terms))}
-            for c in cells
-        ]
-    return hit
 
 
 __all__ = ["search", "SearchResult", "Hit", "QueryError", "Engine"]

@@ -133,9 +133,16 @@ def app(faceted_index):
     app.extensions["policy_search"].close()
 
 
+def english(client):
+    """A test client whose browser asks for English: the tests written against the English
+    interface keep reading it (the pages default to Chinese; tests/test_i18n.py covers that)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return english(app.test_client())
 
 
 @pytest.fixture(scope="session")
@@ -143,5 +150,5 @@ def seeds_client(seeds_index):
     from search_app import create_app
 
     app = create_app({"INDEX_DIR": str(seeds_index), "TESTING": True})
-    yield app.test_client()
+    yield english(app.test_client())
     app.extensions["policy_search"].close()

@@ -50,10 +50,12 @@ def browser(tmp_path_factory):
     opts.binary_location = CHROMIUM
     for arg in ("--headless=new", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--hide-scrollbars",
+                "--disable-sync", "--no-first-run", "--hide-scrollbars", "--lang=en-US",
                 f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         opts.add_argument(arg)
+    # an English browser: the tests below read the English interface unless a URL says lang=zh
+    opts.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
     if os.geteuid() == 0:
         opts.add_argument("--no-sandbox")
     try:
@@ -197,7 +199,8 @@ def test_region_and_year_facets_narrow_the_results(browser, server):
                                           "//a[.//span[text()='2019']]")
     click_and_wait(browser, year)
     assert total(browser) < in_province
-    assert {h.text for h in find_all(browser, ".hit .file")} == {"simp.txt"}
+    assert {h.get_attribute("pathname") for h in find_all(browser, ".hit-title a")} == {
+        "/doc/simp.txt"}
     shot(browser, "2-filtered-desktop")
     # the chip's × removes its filter again
     chip = next(c for c in find_all(browser, ".chips .chip") if c.text.startswith("2019"))
@@ -284,3 +287,139 @@ def test_bundled_reports_in_both_scripts(browser, seeds_server):
     browser.get(seeds_server + "?q=!!!")
     assert "type a word or phrase" in find(browser, ".message").text
     shot(browser, "10-bad-query-desktop")
+
+
+# ---- issue 15: languages, document navigation, export, citation, focus order ----------------
+
+
+@pytest.fixture(scope="module")
+def doc_server(tmp_path_factory):
+    """A served index of a long regulation: many headings and matches (tests/test_doc_page)."""
+    from indexer.build import build_index
+    from tests.conftest import write_corpus
+    from tests.test_doc_page import DOCS
+
+    base = tmp_path_factory.mktemp("browser-doc")
+    long_doc = {"reg/电梯安全条例.txt": DOCS["reg/电梯安全条例.txt"] + "".join(
+        f"第{n}条 电梯使用单位应当落实电梯安全管理责任，定期检查维护保养。\n" * 3
+        for n in range(20, 40))}
+    build_index(write_corpus(base / "corpus", long_doc), base / "index", jobs=1)
+    proc, url = start_server(base / "index")
+    yield url
+    assert stop_server(proc) == 0
+
+
+def below_the_header(driver, element) -> bool:
+    """The element is in the window and not hidden under the sticky header."""
+    return driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        "const h = document.querySelector('header.top').getBoundingClientRect().bottom;"
+        "return r.top >= h && r.bottom <= window.innerHeight;", element)
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_chinese_interface_by_url_and_the_switch_to_english(browser, server, size):
+    name = "desktop" if size == DESKTOP else "phone"
+    browser.set_window_size(*size)
+    browser.get(server + "?q=扶贫车间&region=贵州省&lang=zh")
+    wait_for(browser, ".hit")
+    assert find(browser, "html").get_attribute("lang") == "zh-Hans"
+    assert find(browser, "form.search button").text == "检索"
+    assert "共有" in find(browser, ".summary").text and "results" not in find(browser, "main").text
+    assert find(browser, ".hit .kind").text in ("段落", "表格行")
+    assert no_horizontal_scroll(browser)
+    shot(browser, f"11-chinese-results-{name}", size)
+    click_and_wait(browser, find(browser, ".langs a[hreflang=en]"))
+    assert find(browser, "html").get_attribute("lang") == "en"
+    assert "lang=en" in browser.current_url and "region=" in browser.current_url
+    assert find(browser, "form.search button").text == "Search"
+
+
+def test_english_browser_gets_english_without_asking(browser, server):
+    browser.set_window_size(*DESKTOP)
+    browser.get(server + "?q=扶贫车间")
+    assert find(browser, "html").get_attribute("lang") == "en"
+    assert "results for" in find(browser, ".summary").text
+
+
+def test_document_outline_and_next_previous_match(browser, doc_server):
+    browser.set_window_size(*DESKTOP)
+    browser.get(doc_server + "?q=电梯安全&lang=zh")
+    click_and_wait(browser, find(browser, ".hit-title a"), ".doc-body")
+    back = find(browser, ".back a").get_attribute("href")
+    assert "q=" in back and "lang=zh" in back
+    outline = find(browser, "details.outline")
+    assert outline.get_attribute("open") is not None
+    browser.execute_script("window.scrollTo(0, 0)")  # the page opened at the unit
+    browser.save_screenshot(str(OUT / "12-document-outline-desktop.png"))
+    entry = find_all(browser, "details.outline a")[5]
+    browser.execute_script("arguments[0].click()", entry)  # the page opened scrolled to a unit
+    heading = find(browser, entry.get_attribute("hash"))
+    WebDriverWait(browser, WAIT).until(lambda d: below_the_header(d, heading))
+    find(browser, ".matchbar a[href='#m-1']").click()
+    first = find(browser, "#m-1")
+    WebDriverWait(browser, WAIT).until(lambda d: below_the_header(d, first))
+    nav = find(browser, "#m-1 + .mnav")
+    assert nav.is_displayed() and not find(browser, "#m-2 + .mnav").is_displayed()
+    nav.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
+    assert browser.current_url.endswith("#m-2")
+    second = find(browser, "#m-2")
+    WebDriverWait(browser, WAIT).until(lambda d: below_the_header(d, second))
+    for _ in range(6):  # a few more steps, the last one far down the page
+        find(browser, "mark:target + .mnav a[rel=next]").click()
+    target = find(browser, "mark:target")
+    assert target.get_attribute("id") == "m-8" and below_the_header(browser, target)
+    browser.save_screenshot(str(OUT / "13-document-match-8-desktop.png"))
+    find(browser, "mark:target + .mnav a[rel=prev]").click()
+    assert browser.current_url.endswith("#m-7")
+
+
+def test_document_on_a_phone_folds_the_outline_and_keeps_the_target_visible(browser, doc_server):
+    browser.set_window_size(*PHONE)
+    browser.get(doc_server + "doc/reg/电梯安全条例.txt?q=电梯安全#m-5")
+    wait_for(browser, ".doc-body")
+    assert find(browser, "details.outline").get_attribute("open") is None
+    target = find(browser, "#m-5")
+    WebDriverWait(browser, WAIT).until(lambda d: below_the_header(d, target))
+    assert no_horizontal_scroll(browser)
+    browser.save_screenshot(str(OUT / "14-document-match-phone.png"))
+    browser.execute_script("window.scrollTo(0, 0)")
+    find(browser, "details.outline > summary").click()
+    shot(browser, "14-document-outline-open-phone", PHONE)
+
+
+def test_export_links_give_the_whole_result_set(browser, server):
+    browser.set_window_size(*DESKTOP)
+    browser.get(server + "?q=扶贫车间&region=贵州省&lang=zh")
+    link = find(browser, ".export a[href*='export.csv']")
+    assert "导出" in find(browser, ".export").text
+    text = browser.execute_async_script(
+        "fetch(arguments[0]).then(r => r.text()).then(arguments[1]);", link.get_attribute("href"))
+    lines = text.lstrip("\ufeff").strip().splitlines()
+    assert lines[0].startswith("rank,title,year") and len(lines) == 1 + 25
+    data = browser.execute_async_script(
+        "fetch(arguments[0]).then(r => r.json()).then(arguments[1]);",
+        find(browser, ".export a[href*='export.json']").get_attribute("href"))
+    assert data["total"] == 25 and len(data["hits"]) == 25
+
+
+def test_citation_is_visible_text_and_the_skip_link_reaches_the_results(browser, server):
+    browser.set_window_size(*DESKTOP)
+    browser.get(server + "?q=8256.88&lang=zh")
+    cite = find(browser, ".hit details.cite")
+    cite.find_element(By.CSS_SELECTOR, "summary").click()
+    text = cite.find_element(By.CSS_SELECTOR, ".cite-text").text
+    assert text.startswith("《") and "#u-0" in text
+    shot(browser, "15-citation-open-desktop")
+    browser.get(server + "?q=扶贫车间&lang=zh")
+    body = find(browser, "body")
+    body.send_keys(Keys.TAB)
+    skip = browser.switch_to.active_element
+    assert skip.get_attribute("class") == "skip" and skip.is_displayed()
+    skip.send_keys(Keys.ENTER)
+    first_result = find(browser, ".hit-title a")
+    for _ in range(5):
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        if browser.switch_to.active_element == first_result:
+            break
+    assert browser.switch_to.active_element == first_result

@@ -39,8 +39,10 @@ def test_the_api_says_partial(seeds_index, monkeypatch):
     app = create_app({"INDEX_DIR": str(seeds_index), "TESTING": True})
     data = app.test_client().get("/api/search?q=扶贫 OR 协作").get_json()
     assert data["ok"] and data["partial"] is True
-    page = app.test_client().get("/?q=扶贫 OR 协作").get_data(as_text=True)
+    page = app.test_client().get("/?q=扶贫 OR 协作&lang=en").get_data(as_text=True)
     assert "too broad to finish" in page
+    page = app.test_client().get("/?q=扶贫 OR 协作").get_data(as_text=True)
+    assert "查询范围太大" in page  # the same note on the Chinese page
 
 
 @pytest.mark.parametrize("q", [

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search_app.cli import cli
+from search_app.present import hit_views
 from search_app.query import QueryError
 from search_app.search import search
 
@@ -52,8 +53,9 @@ def check_search(index, q: str, **params) -> None:
     except ValueError as err:  # a bad parameter, named in the message
         assert re.match(r"(page|per_page|kind|year|region)\b", str(err)), err
         return
-    for hit in result.hits:
+    for hit in hit_views(index, result):
         assert only_marks(hit.snippet) and only_marks(hit.title_html), hit.snippet
+        assert only_marks(hit.section_html)
 
 
 @pytest.mark.parametrize("q", NAMED + LONG, ids=lambda q: repr(q[:12]) + f"/{len(q)}")

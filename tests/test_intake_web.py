@@ -7,6 +7,7 @@ import pytest
 from indexer.build import build_index
 from search_app import create_app
 from search_app.search import search
+from tests.conftest import english
 from tests.test_intake_formats import GOV_PAGE
 
 
@@ -21,7 +22,7 @@ def gov(tmp_path_factory):
     index = base / "index"
     build_index(corpus, index, jobs=1)
     app = create_app({"INDEX_DIR": str(index), "CORPUS": str(corpus), "TESTING": True})
-    return index, app.test_client()
+    return index, english(app.test_client())  # the test reads the English labels
 
 
 def test_document_number_query_finds_the_document_and_hit_carries_fields(gov):

@@ -109,6 +109,9 @@ HEADINGS = [
     ("1.35萬噸農產品", None),
     ("第三条 为了加强管理", None),
     ("保定市目前有9個貧困縣", None),
+    ("（三）其他未依法履行职责的。", None),  # a list item of a regulation: a paragraph
+    ("（一）应当审定而未经审定通过的农作物种子；", None),
+    ("(二)应当包装而未包装的;", None),
 ]
 
 
