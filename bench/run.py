@@ -173,6 +173,9 @@ def run_workload(wl: W.Workload, work: Path, jobs: int, queries: list[W.Query],
         server = M.Server(ix, corpus)
         try:
             server.wait()
+            # one pass first, as search() above ran after a warm-up: the figures are of a
+            # server in use, not of its first minute (posting cache, norms, checksums)
+            M.http_load(server.base, queries, clients=2)
             load = M.http_load(server.base, queries, clients=8)
             out["http"] = {k: v for k, v in load.items() if k != "errors"} | {
                 "errors": len(load["errors"]), "error_samples": load["errors"][:3]}

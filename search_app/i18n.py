@@ -50,6 +50,18 @@ ENGINE_MESSAGES = (
     N_("only the first %(n)s terms were used"),
     N_("the query was too broad to finish in time: the results are incomplete; narrow it "
        "with more words, a region or a year"),
+    N_("no result has every term: showing the %(count)s results with %(best)s of %(n)s (each "
+       "says what it is missing)"),
+    N_("%(text)s was read as %(words)s"),
+    N_("%(clause)s: %(count)s results match it as the place the paragraph or its document is "
+       "about (%(label)s), not in their own text"),
+    N_("%(clause)s: %(count)s results match it as the year of their document (%(label)s), not "
+       "in their own text"),
+    N_("%(clause)s: %(count)s results match it in the title of their document, not in their "
+       "own text"),
+    N_("%(clause)s: %(count)s results match it through its expansion (%(label)s), not in "
+       "their own text"),
+    N_("exact must be 1 or 0, not %(raw)s"),
     N_("a query needs at least one term that is not excluded"),
     N_("type a word or phrase to search for"),
     N_("q is required: type a word or phrase to search for"),

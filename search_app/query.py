@@ -185,7 +185,7 @@ def _joined_singles(words: list[str]) -> list[str]:
     return out
 
 
-UNSPACED_MIN_CHARS = 5  # 经济增长 stays one term; 就业帮扶资金, 湖北长江大保护 are several
+UNSPACED_MIN_CHARS = 6  # 经济增长, 长江大保护 stay one term; 就业帮扶资金, 湖北长江大保护 are several
 
 
 def _spaced(groups: list[list[Clause]], notes: list[str]
@@ -210,7 +210,7 @@ def _spaced(groups: list[list[Clause]], notes: list[str]
             continue
         typed[-1] = (typed[-1][0], list(range(len(out), len(out) + len(pieces))))
         out += [[Clause(w, parts=analyze_term(w))] for w in pieces]
-        notes.append(f"{c.text!r} was read as {' '.join(pieces)}")
+        notes.append(f"{c.text} was read as {' '.join(pieces)}")
     return out, typed
 
 

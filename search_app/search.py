@@ -25,6 +25,8 @@ from search_app.widening import describe_all
 
 MAX_PER_PAGE = 100
 DEFAULT_BUDGET_MS = 1000.0
+MOST_TERMS_NOTE = ("no result has every term: showing the %(count)s results with %(best)s of "
+                   "%(n)s (each says what it is missing)")
 PARTIAL_NOTE = ("the query was too broad to finish in time: the results are incomplete; "
                 "narrow it with more words, a region or a year")
 
@@ -239,8 +241,7 @@ def _most_terms(snap, scorer, parsed, built, filters, kind_ok):
     has = [member(ids, p.ids) for p in parts]
     missing = {int(d): [labels[k] for k in range(len(parts)) if not has[k][i]]
                for i, d in enumerate(ids.tolist())}
-    note = (f"no result has every term: showing the {len(ids):,} results with {best} of "
-            f"{len(parts)} (each says what it is missing)")
+    note = MOST_TERMS_NOTE % {"count": f"{len(ids):,}", "best": best, "n": len(parts)}
     return matched, missing, facet_counts, note
 
 

@@ -104,18 +104,24 @@ def finer_words(word: str, lexicon: Lexicon) -> list[str]:
     return pieces if len(covered) == len(word) else []
 
 
-_WHAT = {
-    "region": "as the place the paragraph or its document is about ({label})",
-    "year": "as the year of the document ({label})",
-    "title": "in the title of its document",
-    "abbreviation": "through its expansion ({label})",
+# one template per kind (translated by search_app/i18n.py: keep them in its list)
+NOTES = {
+    "region": "%(clause)s: %(count)s results match it as the place the paragraph or its "
+              "document is about (%(label)s), not in their own text",
+    "year": "%(clause)s: %(count)s results match it as the year of their document "
+            "(%(label)s), not in their own text",
+    "title": "%(clause)s: %(count)s results match it in the title of their document, not "
+             "in their own text",
+    "abbreviation": "%(clause)s: %(count)s results match it through its expansion "
+                    "(%(label)s), not in their own text",
 }
 
 
 def describe_all(used: list[Widening], count: int) -> str:
-    """The note for a clause whose widenings found ``count`` results its text did not."""
-    what = " or ".join(_WHAT[w.kind].format(label=w.label) for w in used)
-    return f"{used[0].clause}: {count:,} results match it {what}, not in their own text"
+    """The note for a clause whose widenings found ``count`` results its text did not: named
+    by its first widening (a place before a year before a title)."""
+    w = used[0]
+    return NOTES[w.kind] % {"clause": w.clause, "count": f"{count:,}", "label": w.label}
 
 
 __all__ = ["Widening", "Lexicon", "abbreviations", "context_alternatives", "finer_words",

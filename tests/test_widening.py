@@ -56,14 +56,14 @@ def test_a_year_the_paragraph_does_not_write_matches_through_its_document(seeds_
     result = search(seeds_index, "2016 搬迁", per_page=100)
     assert result.hits and all(h.year == 2016 or "2016" in h.text for h in result.hits)
     assert any(h.year == 2016 and "2016" not in h.text for h in result.hits)
-    assert any("as the year of the document (2016)" in n for n in result.notes)
+    assert any("as the year of their document (2016)" in n for n in result.notes)
     assert search(seeds_index, "2016 搬迁", exact=True).total < result.total
 
 
 def test_a_report_name_in_the_query_matches_through_the_title(small_index):
     result = search(small_index, "政府工作报告 城市更新")
     assert result.total == 1 and "城市更新" in result.hits[0].text
-    assert any("in the title of its document" in n for n in result.notes)
+    assert any("in the title of their document" in n for n in result.notes)
     assert search(small_index, "政府工作报告 城市更新", exact=True).total == 0
 
 
