@@ -200,6 +200,18 @@ class Query:
     page: int = 1
 
 
+def _substring(rng: random.Random, run: str) -> str:
+    """Two characters from a run: a substring query."""
+    i = rng.randrange(max(1, len(run) - 1))
+    return run[i : i + 2]
+
+
+def _phrase(rng: random.Random, run: str) -> str:
+    """Four to eight characters of a run, quoted: a phrase query."""
+    i = rng.randrange(max(1, len(run) - 3))
+    return f'"{run[i : i + rng.randint(4, min(8, len(run) - i))]}"'
+
+
 def query_mix(n: int = 240, seed: int = 7) -> list[Query]:
     """A fixed mix: common and rare words, 2-char substrings, phrases, both scripts, filters."""
     from indexer.analysis import prepare, query_words
@@ -225,14 +237,10 @@ def query_mix(n: int = 240, seed: int = 7) -> list[Query]:
             q = rng.choice(rare or common)
         elif kind == "substring":
             runs = [r for r in re.findall(r"[\u4e00-\u9fff]{3,}", s)]
-            run = rng.choice(runs) if runs else s[:2]
-            i = rng.randrange(max(1, len(run) - 1))
-            q = run[i : i + 2]
+            q = _substring(rng, rng.choice(runs) if runs else s[:2])
         elif kind == "phrase":
             runs = [r for r in re.findall(r"[\u4e00-\u9fff]{4,}", s)] or [s[:4]]
-            run = rng.choice(runs)
-            i = rng.randrange(max(1, len(run) - 3))
-            q = f'"{run[i : i + rng.randint(4, min(8, len(run) - i))]}"'
+            q = _phrase(rng, rng.choice(runs))
         elif kind == "two-words":
             q = f"{rng.choice(common)} {rng.choice(ranked[: len(ranked) // 3] or common)}"
         else:
@@ -297,13 +305,9 @@ def real_query_mix(root: Path = REAL_CORPUS, n: int = 200, seed: int = 11) -> li
         elif kind == "word":
             q = rng.choice(rest)
         elif kind == "substring":
-            run = rng.choice(runs)
-            i = rng.randrange(len(run) - 1)
-            q = run[i : i + 2]
+            q = _substring(rng, rng.choice(runs))
         elif kind == "phrase":
-            run = rng.choice(runs)
-            i = rng.randrange(max(1, len(run) - 3))
-            q = f'"{run[i : i + rng.randint(4, min(8, len(run) - i))]}"'
+            q = _phrase(rng, rng.choice(runs))
         elif kind == "two-words":
             q = f"{rng.choice(common)} {rng.choice(rest)}"
         else:
