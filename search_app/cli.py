@@ -274,11 +274,14 @@ def _print_csv(index_dir: Path, q: str, region: list[str], year: list[str], kind
 @click.option("--json", "as_json", is_flag=True, help="Print the /api/search JSON object.")
 @click.option("--csv", "as_csv", is_flag=True,
               help="Print every result (up to 10,000 units, all pages) as CSV, as /export.csv.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance",
+              show_default=True, help="Order by relevance or by the document's year.")
+@click.option("--group", is_flag=True, help="One hit per document (its best unit).")
 @click.option("--exact", is_flag=True,
               help="Match terms in the units' own text only: no document context (region, "
                    "year, title) and no expansion of policy abbreviations.")
 def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_json, as_csv,
-              exact):
+              sort, group, exact):
     """Search the index and print the best paragraphs and table rows.
 
     Terms are ANDed; use "exact phrase", OR, -term or NOT term. Either script works.
@@ -302,7 +305,8 @@ def query_cmd(text, index_dir, limit, page, region, year, kind, show_facets, as_
     try:
         def run(snap):
             found = search(snap, q, region=list(region) or None, year=list(year) or None,
-                           kind=kind, page=page, per_page=limit, exact=exact)
+                           kind=kind, page=page, per_page=limit, exact=exact, sort=sort,
+                           group=group)
             return found, hit_views(snap, found)
 
         result, shown = checked_search(index_dir, run)

@@ -62,6 +62,9 @@ ENGINE_MESSAGES = (
     N_("%(clause)s: %(count)s results match it through its expansion (%(label)s), not in "
        "their own text"),
     N_("exact must be 1 or 0, not %(raw)s"),
+    N_("group must be 1 or 0, not %(raw)s"),
+    N_("sort must be one of: %(sorts)s, not %(raw)s"),
+    N_("doc: no document %(doc)s in the index"),
     N_("a query needs at least one term that is not excluded"),
     N_("type a word or phrase to search for"),
     N_("q is required: type a word or phrase to search for"),

@@ -16,6 +16,7 @@ from search_app.serialize import search_url
 
 PAGE_WINDOW = 2  # pages shown either side of the current one
 KIND_LABELS = {"paragraph": N_("paragraph"), "table_row": N_("table row")}  # msgids
+SORT_LABELS = {"relevance": N_("relevance"), "newest": N_("newest"), "oldest": N_("oldest")}
 KIND_PLURALS = {"paragraph": N_("paragraphs"), "table_row": N_("table rows")}
 
 
@@ -36,13 +37,16 @@ class Links:
         self.args = args
 
     def url(self, q: str | None = None, region: list[str] | None = None,
-            year: list[str] | None = None, kind: str | None | bool = False, page: int = 1) -> str:
+            year: list[str] | None = None, kind: str | None | bool = False, page: int = 1,
+            **order) -> str:
+        """The page's URL with some parameters changed (``order``: sort, group, doc)."""
         a = self.args
         filters = {"region": a.region if region is None else region,
                    "year": a.year if year is None else year}
         per_page = a.per_page if a.per_page != DEFAULT_PER_PAGE else None
+        kept = {"sort": a.sort, "group": a.group, "doc": a.doc} | order
         url = search_url(self.path, a.q if q is None else q, filters,
-                         a.kind if kind is False else kind, page, per_page)
+                         a.kind if kind is False else kind, page, per_page, kept)
         lang = lang_param()
         return url + (f"&lang={lang}" if lang else "")
 
@@ -120,6 +124,14 @@ class Links:
     def clear_filters(self) -> str | None:
         a = self.args
         return self.url(region=[], year=[], kind=None) if (a.region or a.year or a.kind) else None
+
+    def orders(self) -> list[Link]:
+        """Sort choices and the one-per-document switch, as links."""
+        a = self.args
+        out = [Link(_(label), self.url(sort=value), selected=a.sort == value)
+               for value, label in SORT_LABELS.items()]
+        out.append(Link(_("one per document"), self.url(group=not a.group), selected=a.group))
+        return out
 
     def pages(self, pages: int) -> list[Link | None]:
         """Page links around the current one; None marks a gap (…)."""

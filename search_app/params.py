@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from search_app.facets import parse_years
 from search_app.query import QueryError
-from search_app.search import KINDS, MAX_PER_PAGE, SearchResult, search
+from search_app.search import KINDS, MAX_PER_PAGE, SORTS, SearchResult, search
 
 DEFAULT_PER_PAGE = 10
-PARAMETERS = ("q", "region", "year", "kind", "page", "per_page", "exact")
+PARAMETERS = ("q", "region", "year", "kind", "page", "per_page", "exact", "sort", "group",
+              "doc")
 _WHOLE = re.compile(r"^\s*\d{1,9}\s*$")
 
 
@@ -44,6 +45,9 @@ class SearchArgs:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     exact: bool = False  # terms match the units' own text only (no context, no abbreviations)
+    sort: str = "relevance"  # or newest, oldest (by the document's year)
+    group: bool = False  # one hit per document
+    doc: str | None = None  # only this document's units
 
 
 def _whole(args, name: str, default: int, low: int, high: int | None) -> int:
@@ -79,7 +83,17 @@ def parse_args(args) -> SearchArgs:
         page=_whole(args, "page", 1, 1, None),
         per_page=_whole(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
         exact=_flag(args, "exact"),
+        sort=_sort(args),
+        group=_flag(args, "group"),
+        doc=(args.get("doc") or "").strip() or None,
     )
+
+
+def _sort(args) -> str:
+    raw = (args.get("sort") or "").strip() or "relevance"
+    if raw not in SORTS:
+        raise BadParameter("sort", f"sort must be one of: {', '.join(SORTS)}, not {raw[:20]!r}")
+    return raw
 
 
 def _flag(args, name: str) -> bool:
@@ -106,7 +120,7 @@ def search_with(index, args: SearchArgs) -> SearchResult:
     try:
         return search(index, args.q, region=args.region or None, year=args.year or None,
                       kind=args.kind, page=args.page, per_page=args.per_page,
-                      exact=args.exact)
+                      exact=args.exact, sort=args.sort, group=args.group, doc=args.doc)
     except QueryError:
         raise
     except ValueError as err:

@@ -42,6 +42,7 @@ def query_budget_ms() -> float | None:
 RERANK_WINDOW = 100
 PROXIMITY = 0.5  # score x (1 + PROXIMITY) for clauses side by side, x 1 beyond a sentence
 KINDS = ("paragraph", "table_row")
+SORTS = ("relevance", "newest", "oldest")
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Hit:
     doc_number: str = ""
     source_format: str = ""
     missing: list[str] = field(default_factory=list)  # query terms it lacks (partial matches)
+    more_in_document: int = 0  # grouped: the document's other matching units
 
     def to_dict(self) -> dict:
         d = asdict(self)  # data only: the views mark and label it (present.py)
@@ -88,6 +90,8 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
     filters: dict = field(default_factory=dict)
     partial: bool = False  # the query budget ran out: what was found so far
+    units: int | None = None  # matching units (``total`` counts documents when grouped)
+    order: dict = field(default_factory=dict)  # sort, group, doc as asked (for links)
 
     @property
     def pages(self) -> int:
@@ -105,6 +109,7 @@ class SearchResult:
             "filters": self.filters,
             "notes": self.notes,
             "partial": self.partial,
+            "units": self.total if self.units is None else self.units,
         }
 
 
@@ -128,6 +133,9 @@ def search(
     budget_ms: float | None | str = "env",
     exact: bool = False,
     plain: bool = False,
+    sort: str = "relevance",
+    group: bool = False,
+    doc: str | None = None,
 ) -> SearchResult:
     """Search the live index. Raises QueryError (empty query), ValueError (bad parameter),
     store.NoIndex, or store.DamagedIndex (a file could not be read: health.py).
@@ -138,8 +146,14 @@ def search(
 
     ``exact``: terms match only the units' own text (no document context, no abbreviation
     expansion); ``plain``: that and no ranking boosts, no proximity, no partial matches (the
-    plain-BM25 run of the relevance set)."""
+    plain-BM25 run of the relevance set).
+
+    ``sort``: ``relevance``, ``newest`` or ``oldest`` (by the document's year, then score);
+    ``group``: one hit per document (its best unit, with how many more it has), ``total``
+    counting documents; ``doc``: only the units of this document (its ``doc_id``)."""
     started = time.perf_counter()
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of: {', '.join(SORTS)}")
     if not isinstance(page, int) or page < 1:
         raise ValueError("page must be a whole number from 1")
     if not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
@@ -150,7 +164,7 @@ def search(
     try:
         budget = query_budget_ms() if budget_ms == "env" else budget_ms
         return _search(snap, q, region, year, kind, page, per_page, started, budget,
-                       exact=exact, plain=plain)
+                       exact=exact, plain=plain, order=Order(sort, group, doc))
     except Exception as err:
         damaged = damage_in(index, snap.gen, err)  # a read error, or what the checksums explain
         if damaged is None:
@@ -161,8 +175,18 @@ def search(
             snap.close()
 
 
+@dataclass(frozen=True)
+class Order:
+    """How the matches are listed: sorted, grouped per document, limited to one document."""
+
+    sort: str = "relevance"
+    group: bool = False
+    doc: str | None = None
+
+
 def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
-            budget: float | None, exact: bool = False, plain: bool = False) -> SearchResult:
+            budget: float | None, exact: bool = False, plain: bool = False,
+            order: Order = Order()) -> SearchResult:
     with query_dictionary(snap.words.cut):
         filters = F.parse_filters(snap, region, year)
         parsed = parse_query(q)
@@ -170,7 +194,7 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
     scorer = snap.scorer()
     scorer.start(None if budget is None else budget - (time.perf_counter() - started) * 1000)
     scored = scorer.scores(built.query)
-    kind_ok = _kind_filter(snap, kind)
+    kind_ok = _kind_filter(snap, kind, order.doc)
     ok, facet_counts = F.count(snap, scored.ids, filters)
     matched = _masked(scored, ok & kind_ok(scored.ids))
     notes = list(parsed.notes)
@@ -183,17 +207,29 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
 
     offset = (page - 1) * per_page
     hits: list[Hit] = []
-    if len(matched) and offset < len(matched):
+    total = len(matched)
+    more: dict[int, int] = {}
+    if order.group:
+        ranked, more = _per_document(snap, matched, order.sort)
+        total = len(ranked)
+    elif order.sort != "relevance":
+        ranked = _by_year(snap, matched, order.sort, offset + per_page)
+    elif len(matched) and offset < len(matched):
         ranked = _top(snap, matched, offset + per_page) if scorer.over() or plain else \
             _ranked(snap, scorer, matched, parsed, built, offset + per_page)
-        terms = highlight_terms(parsed)
-        for r in ranked[offset : offset + per_page]:
-            hit = _hit(snap, r, terms)
-            hit.missing = missing.get(r.docnum, [])
-            hits.append(hit)
+    else:
+        ranked = []
+    terms = highlight_terms(parsed)
+    for r in ranked[offset : offset + per_page]:
+        hit = _hit(snap, r, terms)
+        hit.missing = missing.get(r.docnum, [])
+        hit.more_in_document = more.get(r.docnum, 0)
+        hits.append(hit)
     return SearchResult(
         query=q,
-        total=len(matched),
+        total=total,
+        units=len(matched),
+        order={"sort": order.sort, "group": order.group, "doc": order.doc},
         took_ms=(time.perf_counter() - started) * 1000,
         page=page,
         per_page=per_page,
@@ -205,14 +241,67 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
     )
 
 
-def _kind_filter(snap: Snapshot, kind: str | None):
-    """A function giving, for unit ids, whether they are of the asked kind."""
-    if kind is None:
-        return lambda ids: np.ones(len(ids), bool)
-    code = snap.arrays.kind_code(kind)
-    if code is None:
-        return lambda ids: np.zeros(len(ids), bool)
-    return lambda ids: snap.arrays.kind[ids] == code
+def _kind_filter(snap: Snapshot, kind: str | None, doc: str | None = None):
+    """A function giving, for unit ids, whether they are of the asked kind (and document)."""
+    arrays = snap.arrays
+    doc_index = None
+    if doc is not None:
+        try:
+            doc_index = arrays.doc_ids.index(doc)
+        except ValueError:
+            raise ValueError(f"doc: no document {doc[:80]!r} in the index") from None
+    code = arrays.kind_code(kind) if kind is not None else None
+
+    def ok(ids: np.ndarray) -> np.ndarray:
+        mask = np.ones(len(ids), bool)
+        if kind is not None:
+            mask &= arrays.kind[ids] == code if code is not None else False
+        if doc_index is not None:
+            mask &= arrays.doc[ids] == doc_index
+        return mask
+    return ok
+
+
+def _unit_years(snap: Snapshot, ids: np.ndarray) -> np.ndarray:
+    return np.asarray(snap.arrays.group_year, np.int64)[snap.arrays.group[ids]]
+
+
+def _date_order(snap: Snapshot, matched: Scored, sort: str) -> np.ndarray:
+    """Positions in ``matched``: by score (relevance), or by the document's year (newest or
+    oldest first; units without a year last), then score, then index order."""
+    if sort == "relevance":
+        return np.lexsort((matched.ids, -matched.scores))
+    year = _unit_years(snap, matched.ids)
+    key = -year if sort == "newest" else np.where(year > 0, year, 10**6)
+    return np.lexsort((matched.ids, -matched.scores, key))
+
+
+def _matches(snap: Snapshot, matched: Scored, positions: np.ndarray) -> list[Match]:
+    arrays = snap.arrays
+    ids = matched.ids[positions]
+    return [Match(int(d), float(sc), arrays.doc_ids[doc], int(o)) for d, sc, doc, o in
+            zip(ids, matched.scores[positions], arrays.doc[ids], arrays.ordinal[ids],
+                strict=True)]
+
+
+def _by_year(snap: Snapshot, matched: Scored, sort: str, limit: int) -> list[Match]:
+    return _matches(snap, matched, _date_order(snap, matched, sort)[:limit])
+
+
+def _per_document(snap: Snapshot, matched: Scored, sort: str) -> tuple[list[Match], dict]:
+    """One hit per document, its best unit, in ``sort`` order; and per hit how many more
+    matching units its document has. (The re-ranking of the first hundred units applies to
+    the ungrouped list only.)"""
+    if not len(matched):
+        return [], {}
+    order = _date_order(snap, matched, sort)
+    docs = snap.arrays.doc[matched.ids[order]]
+    _, first = np.unique(docs, return_index=True)
+    best = order[np.sort(first)]
+    counts = np.bincount(snap.arrays.doc[matched.ids], minlength=len(snap.arrays.doc_ids))
+    reps = _matches(snap, matched, best)
+    more = {m.docnum: int(counts[snap.arrays.doc[m.docnum]]) - 1 for m in reps}
+    return reps, more
 
 
 def _most_terms(snap, scorer, parsed, built, filters, kind_ok):
@@ -282,11 +371,7 @@ class Match:
 def _top(snap: Snapshot, matched: Scored, limit: int) -> list[Match]:
     """The best ``limit`` of the matched units: higher score first, then index order (as
     Whoosh orders ties)."""
-    arrays = snap.arrays
-    best = top(matched, limit)
-    ids = matched.ids[best]
-    return [Match(int(d), float(sc), arrays.doc_ids[doc], int(o)) for d, sc, doc, o in
-            zip(ids, matched.scores[best], arrays.doc[ids], arrays.ordinal[ids], strict=True)]
+    return _matches(snap, matched, top(matched, limit))
 
 
 def _ranked(snap: Snapshot, scorer, matched: Scored, parsed, built, needed: int) -> list:
