@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -104,14 +105,18 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "search_app", "serve", "--port", str(self.port),
                "--index-dir", str(index_dir), "--corpus", str(corpus), "--threads", str(threads)]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     text=True)
+        # the log goes to a file, never an unread pipe: under load waitress logs a line per
+        # queued burst ("Task queue depth is 41"), and once a pipe's buffer is full the
+        # server blocks writing it (the 50-client runs timed out on exactly that)
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log, text=True)
 
     def wait(self, timeout: float = 120.0) -> None:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("server exited: " + (self.proc.stderr.read() or "")[-2000:])
+                self.log.seek(0)
+                raise RuntimeError("server exited: " + self.log.read()[-2000:])
             try:
                 with urllib.request.urlopen(self.base + "/api/health", timeout=2) as r:
                     if r.status == 200:
@@ -138,6 +143,7 @@ class Server:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self.log.close()
 
 
 def search_url(base: str, q) -> str:
