@@ -40,10 +40,14 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.util.varints import varint
 from whoosh.writing import SegmentWriter
 
+from indexer.unit_arrays import SidecarBuilder, save_sidecar
+
 INLINE_LIMIT = 8  # postings of terms found in fewer units are kept in the term index
 # Postings per block: the query engine decodes whole posting lists with numpy, so a block is
 # a unit of I/O and zlib, not of skipping; large blocks mean few per-block Python steps.
 BLOCK_LIMIT = 1024
+SIDECAR_ONLY = ("ordinal",)  # given to FastSegmentWriter for the unit arrays, not indexed
+SIDECAR_FIELDS = ("doc_id", "kind", "region", "year")  # indexed, and copied to the arrays
 _MARK = 0xC1  # a pickle (protocol 2) starts with 0x80, so this cannot be mistaken for one
 _HEAD = struct.Struct("<BBH")  # mark, flags, count
 _WEIGHTS, _VALUES = 1, 2
@@ -413,13 +417,20 @@ class FastSegmentWriter(SegmentWriter):
         super().__init__(ix, _lk=False, **kwargs)
         self._postings: dict[str, dict[str | bytes, _Postings]] = {}
         self._doclens: dict[str, array] = {}  # field -> length of that field in each unit
+        self._sidecar = SidecarBuilder()
 
     def add_document(self, **fields):
+        """Index one unit. ``ordinal`` is no field of the schema: it goes, with ``doc_id``,
+        ``kind``, ``region``, ``year`` and the field lengths, into the segment's unit arrays
+        (``unit_arrays.SidecarBuilder``) and nowhere else."""
         self._check_state()
         schema = self.schema
         docnum = self.docnum
         perdoc = self.perdocwriter
         perdoc.start_doc(docnum)
+        unit = {k: fields.pop(k) for k in SIDECAR_ONLY if k in fields}
+        unit.update((k, fields[k]) for k in SIDECAR_FIELDS if k in fields)
+        lengths: dict[str, int] = {}
         for name in sorted(fields):
             if name.startswith("_"):
                 raise ValueError(f"FastSegmentWriter does not support {name!r}")
@@ -440,6 +451,7 @@ class FastSegmentWriter(SegmentWriter):
                                           fmt.fixed_value_size() != 0)
                 if not field.scorable:
                     length = 0
+                lengths[name] = length
                 lens = self._doclens.setdefault(name, array("I"))
                 if len(lens) < docnum:
                     lens.extend(array("I", bytes(4 * (docnum - len(lens)))))
@@ -449,10 +461,12 @@ class FastSegmentWriter(SegmentWriter):
             if column:
                 perdoc.add_column_value(name, column, field.to_column_value(value))
         perdoc.finish_doc()
+        self._sidecar.add(unit, lengths)
         self._added = True
         self.docnum += 1
 
     def _flush_segment(self):
+        save_sidecar(self.storage.folder, self.newsegment, self._sidecar.arrays())
         self.perdocwriter.close()
         fw = self.fieldwriter
         schema = self.schema
@@ -472,6 +486,7 @@ class FastSegmentWriter(SegmentWriter):
         fw.close()
         self._postings = {}
         self._doclens = {}
+        self._sidecar = SidecarBuilder()
 
 
 def _add_counts(terms: dict, docnum: int, tokens: list[str]) -> int:

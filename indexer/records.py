@@ -120,9 +120,8 @@ def doc_row(doc: Document) -> dict:
 
 
 def unit_row(doc: Document, unit: Unit) -> dict:
+    """A unit as ``unit_texts`` stores it (keyed by its document's row and its ordinal)."""
     return {
-        "uid": uid(doc.doc_id, unit.ordinal),
-        "doc_id": doc.doc_id,
         "ordinal": unit.ordinal,
         "kind": unit.kind,
         "section": unit.section,

@@ -19,6 +19,7 @@ from search_app.highlight import match_spans, render, row_snippet, snippet
 from search_app.provenance import provenance
 from search_app.query import QueryError, highlight_terms, parse_query, to_whoosh
 from search_app.scoring import NOTHING, Scored, top
+from search_app.units import unit_row, unit_rows
 
 MAX_PER_PAGE = 100
 DEFAULT_BUDGET_MS = 1000.0
@@ -228,18 +229,10 @@ def _ranked(snap: Snapshot, matched: Scored, parsed, needed: int) -> list:
     if not clauses:
         return hits
     head = hits[:RERANK_WINDOW]
-    db = snap.db()
-    uids = [_uid(h) for h in head]
     texts = {}
-    for chunk in range(0, len(uids), 500):
-        part = uids[chunk : chunk + 500]
-        rows = db.execute(
-            f"SELECT uid, text, tbl, lead FROM units WHERE uid IN ({','.join('?' * len(part))})",
-            part,
-        )
-        for row in rows:
-            texts[row["uid"]] = prepare(" ".join(x for x in (row["lead"], row["tbl"], row["text"])
-                                                 if x))
+    for row in unit_rows(snap.db(), [(h.doc_id, h.ordinal) for h in head]).values():
+        texts[row["uid"]] = prepare(" ".join(x for x in (row["lead"], row["tbl"], row["text"])
+                                             if x))
 
     def exact(h) -> int:
         text = texts.get(_uid(h), "")
@@ -257,7 +250,7 @@ def _uid(hit: Match) -> str:
 def _hit(snap: Snapshot, r: Match, terms: list[str]) -> Hit:
     uid = _uid(r)
     db = snap.db()
-    row = db.execute("SELECT * FROM units WHERE uid = ?", (uid,)).fetchone()
+    row = unit_row(db, r.doc_id, r.ordinal)
     doc = db.execute(
         "SELECT title, subtitle, published, year, year_source, meta FROM docs WHERE doc_id = ?",
         (row["doc_id"],),
