@@ -101,3 +101,32 @@ def test_same_hits_and_scores_as_stock_whoosh(twin_indexes, q):
         got2 = [(h.docnum, round(h.score, 6)) for h in r2]
         assert got1 == got2 and got1
         assert sorted(s1.docs_for_query(q)) == sorted(s2.docs_for_query(q))
+
+
+def test_rare_terms_are_inlined_compactly_and_read_back(twin_indexes):
+    """A term in a few units keeps its postings in the term index as a compact block
+    (CompactTermInfo), a tenth of the pickle Whoosh writes, and reads back the same."""
+    import pickle
+
+    from indexer.codec import CompactTermInfo
+
+    stock, fast = twin_indexes
+    with stock.reader() as r1, fast.reader() as r2:
+        inlined = [(f, t) for f, t in r2.all_terms()
+                   if f in ("words", "bigrams") and r2.term_info(f, t).is_inlined()][:200]
+        assert len(inlined) == 200
+        for f, t in inlined:
+            a, b = r1.term_info(f, t), r2.term_info(f, t)
+            assert isinstance(b, CompactTermInfo)
+            pickled = 23 + len(pickle.dumps(b.inlined_postings(), 2))  # W3TermInfo's way
+            assert b.to_bytes()[0] == 2 and len(b.to_bytes()) < pickled
+            ids, weights, values = b.inlined_postings()
+            assert list(ids) == list(r1.postings(f, t).all_ids())
+            assert (b.doc_frequency(), b.weight()) == (a.doc_frequency(), a.weight())
+            if f == "bigrams":
+                m, stock_positions = r1.postings(f, t), []
+                while m.is_active():
+                    stock_positions.append(list(m.value_as("positions")))
+                    m.next()
+                assert [r2.schema[f].format.decode_positions(v) for v in values] == \
+                    stock_positions
