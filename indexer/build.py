@@ -210,7 +210,7 @@ def _write_generation(build: Path, live: Path | None, plan: _Plan, jobs: int | N
         done = units = 0
         for res in results:
             done += 1
-            units += len(res.unit_rows)
+            units += res.units
             _store_result(conn, res, report)
             if progress:
                 progress(Progress(done, len(tasks), units, time.perf_counter() - start))
@@ -251,12 +251,12 @@ def _store_result(conn, res: FileResult, report: BuildReport) -> None:
     if res.skipped:
         report.skipped.append((res.doc_id, res.skipped))
     if res.doc_row is not None:
-        unit_texts.write_document(conn, res.doc_row, res.unit_rows)
+        unit_texts.write_document(conn, res.doc_row, res.units, res.chunks)
     if res.sha1:  # remembered even when skipped, so an unchanged bad file is not re-read
         conn.execute(
             "INSERT OR REPLACE INTO files (doc_id, size, mtime_ns, sha1, encoding, units) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (res.doc_id, res.size, res.mtime_ns, res.sha1, res.encoding, len(res.unit_rows)),
+            (res.doc_id, res.size, res.mtime_ns, res.sha1, res.encoding, res.units),
         )
 
 
@@ -332,6 +332,7 @@ def _worker_main(build: str, tasks, results, parent: int) -> None:
         res, docs = process_file(task)
         for d in docs:
             writer.add_document(**d)
+        res.unit_rows = []  # the parent stores res.chunks
         results.put(("file", res))
     results.put(("segment", _finish_segment(writer)))
 

@@ -259,9 +259,13 @@ class CompactTermInfo(W3TermInfo):
         if self.is_inlined():
             ids, weights, values = self._inlined
             block = encode_block(ids, weights, values)
-            if block is not None:
-                head = super().to_bytes()[: self._struct.size]
-                return bytes([_INLINED_COMPACT]) + head[1:] + block
+            if block is not None:  # the header as W3TermInfo.to_bytes packs it
+                return self._struct.pack(
+                    _INLINED_COMPACT, self._weight, self._df,
+                    0 if self._minlength is None else length_to_byte(self._minlength),
+                    length_to_byte(self._maxlength), self._maxweight,
+                    0xFFFFFFFF if self._minid is None else self._minid,
+                    0xFFFFFFFF if self._maxid is None else self._maxid) + block
         return super().to_bytes()
 
     @classmethod

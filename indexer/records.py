@@ -11,6 +11,7 @@ import json
 import traceback
 from dataclasses import dataclass, field
 
+from indexer import unit_texts
 from indexer.analysis import TextTokens, analyze, fold, han_chars
 from indexer.document import Document, Unit, parse_document
 from indexer.intake import apply_fields, reader_for
@@ -31,7 +32,12 @@ class FileResult:
     encoding: str = ""
     skipped: str = ""  # the reason, when the file was not indexed
     doc_row: dict | None = None
-    unit_rows: list[dict] = field(default_factory=list)
+    unit_rows: list[dict] = field(default_factory=list)  # not sent to the parent: see chunks
+    units: int = 0
+    # the unit rows as units.sqlite stores them, compressed here in the worker: the parent,
+    # which writes the database while the workers analyse, gets a tenth of the bytes to
+    # unpickle and nothing to compress
+    chunks: list[tuple[int, bytes]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -190,4 +196,6 @@ def process_file(f: CorpusFile) -> tuple[FileResult, list[dict]]:
                                                                      strict=True)]
     result.doc_row = doc_row(doc)
     result.unit_rows = [unit_row(doc, u) for u in doc.units]
+    result.units = len(result.unit_rows)
+    result.chunks = list(unit_texts.chunks(result.unit_rows))
     return result, fields

@@ -92,7 +92,7 @@ def save_sidecar(folder: Path, segment, arrays: dict[str, np.ndarray]) -> None:
     """Write a segment's sidecar beside its files (atomically: a killed build leaves none)."""
     path = Path(folder) / segment.make_filename(SIDECAR_EXT)
     tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, **arrays)
+    np.savez_compressed(tmp, **arrays)
     os.replace(tmp, path)
 
 

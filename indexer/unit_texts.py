@@ -66,15 +66,17 @@ def decode(doc_id: str, body: bytes) -> list[dict]:
     return out
 
 
-def write_document(conn: sqlite3.Connection, doc_row: dict, unit_rows: list[dict]) -> None:
-    """Store a document and its units (replacing an earlier version of it)."""
+def write_document(conn: sqlite3.Connection, doc_row: dict, units: int,
+                   unit_chunks: list[tuple[int, bytes]]) -> None:
+    """Store a document, its number of units and their ``chunks`` (replacing an earlier
+    version of it)."""
     delete_document(conn, doc_row["doc_id"])
-    row = dict(doc_row, units=len(unit_rows))
+    row = dict(doc_row, units=units)
     cur = conn.execute(
         f"INSERT INTO docs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
         list(row.values()))
     conn.executemany("INSERT INTO texts (dn, first, body) VALUES (?, ?, ?)",
-                     [(cur.lastrowid, first, body) for first, body in chunks(unit_rows)])
+                     [(cur.lastrowid, first, body) for first, body in unit_chunks])
 
 
 def delete_document(conn: sqlite3.Connection, doc_id: str) -> None:
