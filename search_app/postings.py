@@ -59,6 +59,9 @@ WHOOSH_INTERNALS = (
     ("whoosh.codec.whoosh3.W3FieldCursor", "_datalen"),
     ("whoosh.codec.whoosh3.W3FieldCursor", "_tindex"),
     ("whoosh.codec.whoosh3.W3PostingsWriter", "start_postings"),
+    ("whoosh.codec.whoosh3.W3PostingsWriter", "_inlinelimit"),
+    ("whoosh.codec.whoosh3.W3FieldWriter", "_tindex"),
+    ("whoosh.codec.whoosh3.W3FieldWriter", "_fieldid"),
     ("whoosh.writing.SegmentWriter", "newsegment"),
     ("whoosh.writing", "NO_MERGE"),
 )

@@ -123,6 +123,8 @@ def test_rare_terms_are_inlined_compactly_and_read_back(twin_indexes):
             ids, weights, values = b.inlined_postings()
             assert list(ids) == list(r1.postings(f, t).all_ids())
             assert (b.doc_frequency(), b.weight()) == (a.doc_frequency(), a.weight())
+            assert (b.min_length(), b.max_length(), b.max_weight(), b.min_id(), b.max_id()) \
+                == (a.min_length(), a.max_length(), a.max_weight(), a.min_id(), a.max_id())
             if f == "bigrams":
                 m, stock_positions = r1.postings(f, t), []
                 while m.is_active():
