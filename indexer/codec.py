@@ -499,6 +499,19 @@ class FastSegmentWriter(SegmentWriter):
         self._postings: dict[str, dict[str | bytes, _Postings]] = {}
         self._doclens: dict[str, array] = {}  # field -> length of that field in each unit
         self._sidecar = SidecarBuilder()
+        self._indexed: dict[tuple, list] = {}
+
+    def _index(self, name: str, field, value) -> list:
+        """``field.index(value)``, remembered: a document's units share their doc_id, year and
+        places, and Whoosh's analysis of them (a numeric field's shifted terms) cost more per
+        unit than the words' postings."""
+        key = (name, tuple(value) if isinstance(value, list) else value)
+        found = self._indexed.get(key)
+        if found is None:
+            if len(self._indexed) > 4096:
+                self._indexed.clear()
+            found = self._indexed[key] = list(field.index(value))
+        return found
 
     def add_document(self, **fields):
         """Index one unit. ``ordinal`` is no field of the schema: it goes, with ``doc_id``,
@@ -528,7 +541,7 @@ class FastSegmentWriter(SegmentWriter):
                 elif isinstance(value, list) and isinstance(fmt, CompactPositions):
                     length = _add_positions(terms, docnum, value)
                 else:
-                    length = _add_generic(terms, docnum, field.index(value),
+                    length = _add_generic(terms, docnum, self._index(name, field, value),
                                           fmt.fixed_value_size() != 0)
                 if not field.scorable:
                     length = 0
