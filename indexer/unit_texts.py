@@ -5,9 +5,9 @@ every one of 226k rows repeated its ``uid`` and ``doc_id`` as text (twice more i
 over them), its section heading and its document's places. Here a document has an integer
 key (``docs.dn``), and its units are stored as chunks of about ``CHUNK_CHARS`` characters:
 ``texts(dn, first, body)`` where ``first`` is the chunk's first ordinal and ``body`` the zlib
-of a JSON object ``{"sections": [...], "units": [[ordinal, kind, section, lead, text, tbl,
-cells, regions, year, extra], ...]}`` (``section`` an index into ``sections``: each heading
-once per chunk). Text compresses to about half; the repeated places and years of a
+of JSON lines: ``{"sections": [...], "ordinals": [...]}``, then one ``[ordinal, kind,
+section, lead, text, tbl, cells, regions, year, extra]`` per unit (``section`` an index into
+``sections``: each heading once per chunk; a line per unit so that a hit parses only its own). Text compresses to about half; the repeated places and years of a
 document's units to almost nothing.
 
 A page of hits reads one chunk per hit (``units_of``), a document view all of a document's
@@ -22,7 +22,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
 
-CHUNK_CHARS = 16_000  # a hit decompresses at most this much text (about 1 ms)
+CHUNK_CHARS = 16_000  # a hit decompresses at most this much text (about 50 KB)
 ZLIB_LEVEL = 6
 COLUMNS = ("ordinal", "kind", "section", "lead", "text", "tbl", "cells", "regions", "year",
            "extra")
@@ -42,23 +42,35 @@ def chunks(unit_rows: list[dict]) -> Iterator[tuple[int, bytes]]:
 
 def _encode(rows: list[dict]) -> bytes:
     sections: dict[str, int] = {}
-    units = []
+    lines = []
     for r in rows:
         sec = sections.setdefault(r["section"] or "", len(sections))
-        units.append([r["ordinal"], r["kind"], sec, r["lead"], r["text"], r["tbl"], r["cells"],
-                      r["regions"], r["year"], r["extra"]])
-    body = json.dumps({"sections": list(sections), "units": units}, ensure_ascii=False,
-                      separators=(",", ":"))
-    return zlib.compress(body.encode("utf-8"), ZLIB_LEVEL)
+        lines.append(_dumps([r["ordinal"], r["kind"], sec, r["lead"], r["text"], r["tbl"],
+                             r["cells"], r["regions"], r["year"], r["extra"]]))
+    head = _dumps({"sections": list(sections), "ordinals": [r["ordinal"] for r in rows]})
+    return zlib.compress("\n".join([head, *lines]).encode("utf-8"), ZLIB_LEVEL)
 
 
-def decode(doc_id: str, body: bytes) -> list[dict]:
-    """The unit rows of one chunk, as dicts with the columns of the schema-8 ``units`` table."""
-    data = json.loads(zlib.decompress(body))
-    sections = data["sections"]
+def _dumps(value) -> str:
+    """One line of JSON (a newline inside a string is written ``\\n``)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(doc_id: str, body: bytes, ordinals: Iterable[int] | None = None) -> list[dict]:
+    """The unit rows of one chunk (only those of ``ordinals`` if given), as dicts with the
+    columns of the schema-8 ``units`` table. Each unit is a line of its own, so a hit parses
+    its own unit's JSON, not the chunk's."""
+    lines = zlib.decompress(body).split(b"\n")
+    head = json.loads(lines[0])
+    sections = head["sections"]
+    if ordinals is None:
+        wanted = range(len(head["ordinals"]))
+    else:
+        where = {o: i for i, o in enumerate(head["ordinals"])}
+        wanted = [where[o] for o in ordinals if o in where]
     out = []
-    for u in data["units"]:
-        row = dict(zip(COLUMNS, u, strict=True))
+    for i in wanted:
+        row = dict(zip(COLUMNS, json.loads(lines[i + 1]), strict=True))
         row["section"] = sections[row["section"]]
         row["doc_id"] = doc_id
         row["uid"] = f"{doc_id}#{row['ordinal']}"
@@ -91,20 +103,22 @@ def unit_count(conn: sqlite3.Connection) -> int:
 
 def units_of(conn: sqlite3.Connection, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int],
                                                                                 dict]:
-    """The rows of the units ``(doc_id, ordinal)``, each chunk read and decompressed once."""
-    out: dict[tuple[str, int], dict] = {}
-    seen: set[tuple[str, int]] = set()
-    for doc_id, ordinal in keys:
-        if (doc_id, ordinal) in out:
-            continue
+    """The rows of the units ``(doc_id, ordinal)``; each chunk read and decompressed once."""
+    by_chunk: dict[tuple[str, int], list[int]] = {}
+    body_of: dict[tuple[str, int], bytes] = {}
+    for doc_id, ordinal in dict.fromkeys(keys):
         row = conn.execute(
             "SELECT t.first, t.body FROM texts t JOIN docs d ON t.dn = d.dn "
             "WHERE d.doc_id = ? AND t.first <= ? ORDER BY t.first DESC LIMIT 1",
             (doc_id, ordinal)).fetchone()
-        if row is None or (doc_id, row[0]) in seen:
+        if row is None:
             continue
-        seen.add((doc_id, row[0]))
-        for unit in decode(doc_id, row[1]):
+        chunk = (doc_id, row[0])
+        body_of.setdefault(chunk, row[1])
+        by_chunk.setdefault(chunk, []).append(ordinal)
+    out: dict[tuple[str, int], dict] = {}
+    for (doc_id, first), ordinals in by_chunk.items():
+        for unit in decode(doc_id, body_of[(doc_id, first)], ordinals):
             out[(doc_id, unit["ordinal"])] = unit
     return out
 
