@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.writing import SegmentWriter
+from whoosh.writing import NO_MERGE, SegmentWriter
 
-from indexer import integrity, store, unit_arrays, word_dictionary
+from indexer import integrity, store, unit_arrays, unit_texts, word_dictionary
 from indexer.analysis import tokenizer
 from indexer.codec import Codec, FastSegmentWriter
 from indexer.places import gazetteer
@@ -181,7 +181,7 @@ def _fill_totals(report: BuildReport, gen: Path) -> None:
     conn = store.connect(gen, readonly=True)
     try:
         report.documents = conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
-        report.units = conn.execute("SELECT COUNT(*) FROM units").fetchone()[0]
+        report.units = unit_texts.unit_count(conn)
     finally:
         conn.close()
 
@@ -205,14 +205,13 @@ def _write_generation(build: Path, live: Path | None, plan: _Plan, jobs: int | N
     try:
         for doc_id in sorted(plan.changed | plan.deleted):
             writer.delete_by_term("doc_id", doc_id)
-            conn.execute("DELETE FROM units WHERE doc_id = ?", (doc_id,))
-            conn.execute("DELETE FROM docs WHERE doc_id = ?", (doc_id,))
+            unit_texts.delete_document(conn, doc_id)
             conn.execute("DELETE FROM files WHERE doc_id = ?", (doc_id,))
         results = pool.run(tasks) if pool else _run_here(tasks, local)
         done = units = 0
         for res in results:
             done += 1
-            units += len(res.unit_rows)
+            units += res.units
             _store_result(conn, res, report)
             if progress:
                 progress(Progress(done, len(tasks), units, time.perf_counter() - start))
@@ -253,34 +252,28 @@ def _store_result(conn, res: FileResult, report: BuildReport) -> None:
     if res.skipped:
         report.skipped.append((res.doc_id, res.skipped))
     if res.doc_row is not None:
-        row = res.doc_row
-        conn.execute(
-            f"INSERT OR REPLACE INTO docs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-            list(row.values()),
-        )
-        if res.unit_rows:
-            cols = list(res.unit_rows[0])
-            conn.executemany(
-                f"INSERT OR REPLACE INTO units ({', '.join(cols)}) "
-                f"VALUES ({', '.join('?' * len(cols))})",
-                [list(r.values()) for r in res.unit_rows],
-            )
+        unit_texts.write_document(conn, res.doc_row, res.units, res.chunks)
     if res.sha1:  # remembered even when skipped, so an unchanged bad file is not re-read
         conn.execute(
             "INSERT OR REPLACE INTO files (doc_id, size, mtime_ns, sha1, encoding, units) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (res.doc_id, res.size, res.mtime_ns, res.sha1, res.encoding, len(res.unit_rows)),
+            (res.doc_id, res.size, res.mtime_ns, res.sha1, res.encoding, res.units),
         )
 
 
 def _commit(writer: SegmentWriter, worker_segments: list) -> None:
-    """Commit the parent's writer together with the segments the workers wrote."""
-    final = writer._merge_segments(None, False, True)
+    """Commit the parent's writer together with the segments the workers wrote.
+
+    No segment is merged: Whoosh's generic merge (``add_reader``) copies postings through
+    ``PostingPool``, which rejects the compact codec's inlined values (it failed the first
+    time an update merged, with ``AssertionError: vbytes=''``), and a merged segment would
+    have no unit arrays (nothing is stored to rebuild them from). An update adds a segment
+    per worker; ``--full`` rebuilds into one per worker again."""
+    final = writer._merge_segments(NO_MERGE, False, False)
     final.extend(s for s in worker_segments if s is not None)
     if writer._added:
-        final.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
+        raise RuntimeError("the parent's writer got units: they would have no unit arrays")
+    writer._close_segment()
     writer._commit_toc(final)
     writer._finish()
 
@@ -340,6 +333,7 @@ def _worker_main(build: str, tasks, results, parent: int) -> None:
         res, docs = process_file(task)
         for d in docs:
             writer.add_document(**d)
+        res.unit_rows = []  # the parent stores res.chunks
         results.put(("file", res))
     results.put(("segment", _finish_segment(writer)))
 

@@ -31,19 +31,27 @@ import numpy as np
 from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
+    W3FieldCursor,
     W3LeafMatcher,
     W3PostingsWriter,
+    W3TermInfo,
+    W3TermsReader,
 )
 from whoosh.formats import Existence, Positions, tokens
+from whoosh.reading import TermNotFound
 from whoosh.system import emptybytes
 from whoosh.util.numeric import length_to_byte
 from whoosh.util.varints import varint
 from whoosh.writing import SegmentWriter
 
+from indexer.unit_arrays import SidecarBuilder, save_sidecar
+
 INLINE_LIMIT = 8  # postings of terms found in fewer units are kept in the term index
 # Postings per block: the query engine decodes whole posting lists with numpy, so a block is
 # a unit of I/O and zlib, not of skipping; large blocks mean few per-block Python steps.
 BLOCK_LIMIT = 1024
+SIDECAR_ONLY = ("ordinal",)  # given to FastSegmentWriter for the unit arrays, not indexed
+SIDECAR_FIELDS = ("doc_id", "kind", "region", "year")  # indexed, and copied to the arrays
 _MARK = 0xC1  # a pickle (protocol 2) starts with 0x80, so this cannot be mistaken for one
 _HEAD = struct.Struct("<BBH")  # mark, flags, count
 _WEIGHTS, _VALUES = 1, 2
@@ -234,8 +242,80 @@ class CompactPositions(Positions):
         return self.decode_frequency(valuestring) * self.field_boost
 
 
+_INLINED_COMPACT = 2  # W3TermInfo's flag byte: 0 a pointer, 1 pickled inline postings
+
+
+class CompactTermInfo(W3TermInfo):
+    """W3TermInfo whose inlined postings are a compact block instead of a pickle.
+
+    Issue 17 measured the term files (``.trm``) on the real corpus: 71 % of the terms have
+    their postings inlined, and the pickle of three tuples (ids, float weights, values) took
+    110 bytes on average, 23 MB of each 46 MB file. ``encode_block`` says the same in about a
+    tenth. The 23-byte header is Whoosh's (``read_weight``/``read_doc_freq`` read it in
+    place); only the flag (``_INLINED_COMPACT``) and the tail differ. Postings it cannot
+    encode (fractional weights) stay pickled."""
+
+    def to_bytes(self):
+        if self.is_inlined():
+            ids, weights, values = self._inlined
+            block = encode_block(ids, weights, values)
+            if block is not None:  # the header as W3TermInfo.to_bytes packs it
+                return self._struct.pack(
+                    _INLINED_COMPACT, self._weight, self._df,
+                    0 if self._minlength is None else length_to_byte(self._minlength),
+                    length_to_byte(self._maxlength), self._maxweight,
+                    0xFFFFFFFF if self._minid is None else self._minid,
+                    0xFFFFFFFF if self._maxid is None else self._maxid) + block
+        return super().to_bytes()
+
+    @classmethod
+    def from_bytes(cls, s):
+        if s[0] != _INLINED_COMPACT:
+            return super().from_bytes(s)
+        # the header as a pointer's (flag 0, a zero offset and length), then our postings
+        info = super().from_bytes(b"\0" + s[1 : cls._struct.size] + bytes(12))
+        ids, weights, values = decode_block(s[cls._struct.size :])
+        info._offset = info._length = None
+        info._inlined = (ids, weights if weights is not None else array("f", [1.0] * len(ids)),
+                         list(values) if values is not None else [])
+        return info
+
+
+class CompactTermsReader(W3TermsReader):
+    """W3TermsReader that decodes ``CompactTermInfo``: the four places that decode a term's
+    info name the class, so each is repeated here with ours."""
+
+    def items(self):
+        return ((self._keydecoder(k), CompactTermInfo.from_bytes(v))
+                for k, v in self._tindex.items())
+
+    def items_from(self, fieldname, prefix):
+        return ((self._keydecoder(k), CompactTermInfo.from_bytes(v))
+                for k, v in self._tindex.items_from(self._keycoder(fieldname, prefix)))
+
+    def term_info(self, fieldname, tbytes):
+        try:
+            return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+        except KeyError:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+    def cursor(self, fieldname, fieldobj):
+        return _CompactCursor(self._tindex, fieldname, self._keycoder, self._keydecoder,
+                              fieldobj)
+
+
+class _CompactCursor(W3FieldCursor):
+    def term_info(self):
+        if self._pos is None:
+            return None
+        return CompactTermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
+
+
 class CompactPostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer with compact blocks, working inlining and a bulk add."""
+
+    def start_postings(self, format_, terminfo):
+        super().start_postings(format_, CompactTermInfo())
 
     def finish_postings(self):
         terminfo = self._terminfo
@@ -356,6 +436,11 @@ class Codec(W3Codec):
                                      compression=self._compression,
                                      inlinelimit=self._inlinelimit)
 
+    def terms_reader(self, storage, segment):
+        tiname = segment.make_filename(self.TERMS_EXT)
+        return CompactTermsReader(self, storage.open_file(tiname), storage.file_length(tiname),
+                                  segment.open_file(storage, self.POSTS_EXT))
+
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
         if terminfo.is_inlined():
             return super().postings_reader(dbfile, terminfo, format_, term, scorer)
@@ -413,13 +498,33 @@ class FastSegmentWriter(SegmentWriter):
         super().__init__(ix, _lk=False, **kwargs)
         self._postings: dict[str, dict[str | bytes, _Postings]] = {}
         self._doclens: dict[str, array] = {}  # field -> length of that field in each unit
+        self._sidecar = SidecarBuilder()
+        self._indexed: dict[tuple, list] = {}
+
+    def _index(self, name: str, field, value) -> list:
+        """``field.index(value)``, remembered: a document's units share their doc_id, year and
+        places, and Whoosh's analysis of them (a numeric field's shifted terms) cost more per
+        unit than the words' postings."""
+        key = (name, tuple(value) if isinstance(value, list) else value)
+        found = self._indexed.get(key)
+        if found is None:
+            if len(self._indexed) > 4096:
+                self._indexed.clear()
+            found = self._indexed[key] = list(field.index(value))
+        return found
 
     def add_document(self, **fields):
+        """Index one unit. ``ordinal`` is no field of the schema: it goes, with ``doc_id``,
+        ``kind``, ``region``, ``year`` and the field lengths, into the segment's unit arrays
+        (``unit_arrays.SidecarBuilder``) and nowhere else."""
         self._check_state()
         schema = self.schema
         docnum = self.docnum
         perdoc = self.perdocwriter
         perdoc.start_doc(docnum)
+        unit = {k: fields.pop(k) for k in SIDECAR_ONLY if k in fields}
+        unit.update((k, fields[k]) for k in SIDECAR_FIELDS if k in fields)
+        lengths: dict[str, int] = {}
         for name in sorted(fields):
             if name.startswith("_"):
                 raise ValueError(f"FastSegmentWriter does not support {name!r}")
@@ -436,10 +541,11 @@ class FastSegmentWriter(SegmentWriter):
                 elif isinstance(value, list) and isinstance(fmt, CompactPositions):
                     length = _add_positions(terms, docnum, value)
                 else:
-                    length = _add_generic(terms, docnum, field.index(value),
+                    length = _add_generic(terms, docnum, self._index(name, field, value),
                                           fmt.fixed_value_size() != 0)
                 if not field.scorable:
                     length = 0
+                lengths[name] = length
                 lens = self._doclens.setdefault(name, array("I"))
                 if len(lens) < docnum:
                     lens.extend(array("I", bytes(4 * (docnum - len(lens)))))
@@ -449,10 +555,12 @@ class FastSegmentWriter(SegmentWriter):
             if column:
                 perdoc.add_column_value(name, column, field.to_column_value(value))
         perdoc.finish_doc()
+        self._sidecar.add(unit, lengths)
         self._added = True
         self.docnum += 1
 
     def _flush_segment(self):
+        save_sidecar(self.storage.folder, self.newsegment, self._sidecar.arrays())
         self.perdocwriter.close()
         fw = self.fieldwriter
         schema = self.schema
@@ -463,15 +571,45 @@ class FastSegmentWriter(SegmentWriter):
             if len(lens) < self.docnum:
                 lens.extend(array("I", bytes(4 * (self.docnum - len(lens)))))
             fw.start_field(name, field)
+            add_to_term_index = fw._tindex.add
+            prefix = _FIELD_ID.pack(fw._fieldid)
+            limit = fw._postwriter._inlinelimit
             for key in sorted(terms):  # str keys: code point order == UTF-8 byte order
                 p = terms[key]
-                fw.start_term(key.encode("utf-8") if isinstance(key, str) else key)
+                btext = key.encode("utf-8") if isinstance(key, str) else key
+                if len(p.ids) < limit:
+                    info = inlined_terminfo(p, lens)
+                    if info is not None:
+                        add_to_term_index(prefix + btext, info)
+                        continue
+                fw.start_term(btext)
                 fw._postwriter.add_many(p.ids, p.weights, p.vblob, p.vlens, lens)
                 fw.finish_term()
             fw.finish_field()
         fw.close()
         self._postings = {}
         self._doclens = {}
+        self._sidecar = SidecarBuilder()
+
+
+_FIELD_ID = struct.Struct("!H")  # W3FieldWriter's key prefix (pack_ushort)
+
+
+def inlined_terminfo(p: _Postings, doclens: array) -> bytes | None:
+    """The term-index value of a rare term (``CompactTermInfo.to_bytes`` of its postings),
+    made straight from its arrays: 79 % of the terms of the real corpus are this rare, and
+    going through Whoosh's postings writer (a TermInfo, a block, its statistics) cost more
+    per term than all the rest of writing a segment. None when the compact block cannot
+    hold them."""
+    ids, weights = p.ids, p.weights
+    values = _split((p.vlens, bytes(p.vblob))) if p.vblob is not None else []
+    block = encode_block(ids, weights, values)
+    if block is None:
+        return None
+    lengths = [doclens[i] for i in ids]
+    return CompactTermInfo._struct.pack(
+        _INLINED_COMPACT, float(sum(weights)), len(ids), length_to_byte(min(lengths)),
+        length_to_byte(max(lengths)), float(max(weights)), ids[0], ids[-1]) + block
 
 
 def _add_counts(terms: dict, docnum: int, tokens: list[str]) -> int:

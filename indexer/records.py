@@ -11,12 +11,12 @@ import json
 import traceback
 from dataclasses import dataclass, field
 
+from indexer import unit_texts
 from indexer.analysis import TextTokens, analyze, fold, han_chars
 from indexer.document import Document, Unit, parse_document
 from indexer.intake import apply_fields, reader_for
 from indexer.places import Recognizer, gazetteer
 from indexer.reading import CorpusFile, SkipFile, decode, read_bytes
-from indexer.store import uid
 from indexer.tables import yuan
 from indexer.years import document_year, mentioned_years
 
@@ -32,7 +32,12 @@ class FileResult:
     encoding: str = ""
     skipped: str = ""  # the reason, when the file was not indexed
     doc_row: dict | None = None
-    unit_rows: list[dict] = field(default_factory=list)
+    unit_rows: list[dict] = field(default_factory=list)  # not sent to the parent: see chunks
+    units: int = 0
+    # the unit rows as units.sqlite stores them, compressed here in the worker: the parent,
+    # which writes the database while the workers analyse, gets a tenth of the bytes to
+    # unpickle and nothing to compress
+    chunks: list[tuple[int, bytes]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -117,9 +122,8 @@ def doc_row(doc: Document) -> dict:
 
 
 def unit_row(doc: Document, unit: Unit) -> dict:
+    """A unit as ``unit_texts`` stores it (keyed by its document's row and its ordinal)."""
     return {
-        "uid": uid(doc.doc_id, unit.ordinal),
-        "doc_id": doc.doc_id,
         "ordinal": unit.ordinal,
         "kind": unit.kind,
         "section": unit.section,
@@ -188,4 +192,6 @@ def process_file(f: CorpusFile) -> tuple[FileResult, list[dict]]:
                                                                      strict=True)]
     result.doc_row = doc_row(doc)
     result.unit_rows = [unit_row(doc, u) for u in doc.units]
+    result.units = len(result.unit_rows)
+    result.chunks = list(unit_texts.chunks(result.unit_rows))
     return result, fields

@@ -292,15 +292,13 @@ CREATE TABLE IF NOT EXISTS files (
     units INTEGER
 );
 CREATE TABLE IF NOT EXISTS docs (
-    doc_id TEXT PRIMARY KEY, title TEXT, subtitle TEXT, published TEXT, source TEXT,
-    author TEXT, year INTEGER, year_source TEXT, regions TEXT, meta TEXT, outline TEXT,
-    tables TEXT
+    dn INTEGER PRIMARY KEY, doc_id TEXT UNIQUE NOT NULL, title TEXT, subtitle TEXT,
+    published TEXT, source TEXT, author TEXT, year INTEGER, year_source TEXT, regions TEXT,
+    meta TEXT, outline TEXT, tables TEXT, units INTEGER
 );
-CREATE TABLE IF NOT EXISTS units (
-    uid TEXT PRIMARY KEY, doc_id TEXT, ordinal INTEGER, kind TEXT, section TEXT, lead TEXT,
-    text TEXT, tbl TEXT, cells TEXT, regions TEXT, year INTEGER, extra TEXT
-);
-CREATE INDEX IF NOT EXISTS units_doc ON units (doc_id, ordinal);
+CREATE TABLE IF NOT EXISTS texts (
+    dn INTEGER NOT NULL, first INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (dn, first)
+) WITHOUT ROWID;
 """
 
 

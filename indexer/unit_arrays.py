@@ -8,8 +8,9 @@ numpy arrays in one file that opening a generation maps in milliseconds.
 
 Two levels:
 
-- a **segment sidecar** ``<segment>.uar`` (npz) with what the segment's stored fields and
-  length columns say, computed once when the segment is new. Whoosh's own clean-up deletes it
+- a **segment sidecar** ``<segment>.uar`` (npz) with each unit's key, kind, year, places and
+  field lengths, written by the writer that makes the segment (``SidecarBuilder``; the
+  build never lets Whoosh merge segments, see ``build._commit``). Whoosh's own clean-up deletes it
   with its segment (it matches the segment's file pattern); an update copies the live
   generation and so reuses the sidecars of every segment it keeps;
 - the **generation file** ``units.arrays`` (raw little-endian arrays, 8-byte aligned) and its
@@ -22,10 +23,12 @@ from __future__ import annotations
 
 import json
 import os
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from whoosh.util.numeric import length_to_byte
 
 ARRAYS = "units.arrays"
 HEADER = "units.arrays.json"
@@ -42,45 +45,68 @@ class MissingArrays(Exception):
 # ---- build side ---------------------------------------------------------------------------
 
 
-def _length_bytes(reader, fieldname: str, n: int) -> np.ndarray:
-    """The stored length byte of every document of a segment for a field (0: empty)."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+class SidecarBuilder:
+    """Collects a new segment's sidecar while ``codec.FastSegmentWriter`` adds its units: the
+    values come from the fields it is given, so Whoosh stores nothing to read them back from
+    (schema 9: no stored fields, each unit's text lives once, in ``units.sqlite``)."""
 
-    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
-        return np.zeros(n, np.uint8)
-    out = np.fromiter(column, np.uint8, count=-1)
-    if len(out) < n:
-        out = np.concatenate([out, np.zeros(n - len(out), np.uint8)])
-    return out[:n]
+    def __init__(self) -> None:
+        self.doc_index: dict[str, int] = {}
+        self.region_index: dict[str, int] = {"": 0}
+        self.kind_index: dict[str, int] = {}
+        self.cols: dict[str, array] = {k: array(t) for k, t in
+                                       (("doc", "i"), ("ordinal", "i"), ("kind", "B"),
+                                        ("year", "h"), ("region", "i"))}
+        self.lens: dict[str, array] = {f: array("B") for f in SCORED_FIELDS}
+
+    def add(self, fields: dict, lengths: dict[str, int]) -> None:
+        """One unit: its fields as given to the writer, and its field lengths in tokens."""
+        c = self.cols
+        c["doc"].append(self.doc_index.setdefault(fields.get("doc_id", ""), len(self.doc_index)))
+        c["ordinal"].append(fields.get("ordinal", 0))
+        c["kind"].append(self.kind_index.setdefault(fields.get("kind", ""), len(self.kind_index)))
+        c["year"].append(fields.get("year") or 0)
+        c["region"].append(self.region_index.setdefault(fields.get("region") or "",
+                                                        len(self.region_index)))
+        for f in SCORED_FIELDS:
+            n = lengths.get(f, 0)
+            self.lens[f].append(length_to_byte(n) if n else 0)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        dtypes = {"doc": np.int32, "ordinal": np.int32, "kind": np.uint8, "year": np.int16,
+                  "region": np.int32}
+        out = {k: np.array(v, dtypes[k]) for k, v in self.cols.items()}
+        for f in SCORED_FIELDS:
+            out["len_" + f] = np.array(self.lens[f], np.uint8)
+        return _with_names(out, list(self.doc_index), list(self.region_index),
+                           list(self.kind_index))
 
 
-def segment_sidecar(segreader) -> dict[str, np.ndarray]:
-    """What the query side needs from one segment, by local document number (deleted ones
-    included: deletions change with updates, the sidecar does not)."""
-    n = segreader.doc_count_all()
-    doc_index: dict[str, int] = {}
-    region_index: dict[str, int] = {"": 0}
-    kind_index: dict[str, int] = {}
-    doc = np.zeros(n, np.int32)
-    ordinal = np.zeros(n, np.int32)
-    kind = np.zeros(n, np.uint8)
-    year = np.zeros(n, np.int16)
-    region = np.zeros(n, np.int32)
-    for d in range(n):
-        stored = segreader.stored_fields(d)
-        doc[d] = doc_index.setdefault(stored.get("doc_id", ""), len(doc_index))
-        ordinal[d] = stored.get("ordinal", 0)
-        kind[d] = kind_index.setdefault(stored.get("kind", ""), len(kind_index))
-        year[d] = stored.get("year") or 0
-        region[d] = region_index.setdefault(stored.get("region") or "", len(region_index))
-    out = {"doc": doc, "ordinal": ordinal, "kind": kind, "year": year, "region": region}
-    for name in SCORED_FIELDS:
-        out["len_" + name] = _length_bytes(segreader, name, n)
-    names = {"doc_ids": list(doc_index), "regions": list(region_index),
-             "kinds": list(kind_index)}
+def _with_names(out: dict, doc_ids: list[str], regions: list[str], kinds: list[str]) -> dict:
+    names = {"doc_ids": doc_ids, "regions": regions, "kinds": kinds}
     out["names"] = np.frombuffer(json.dumps(names, ensure_ascii=False).encode(), np.uint8)
     return out
+
+
+def save_sidecar(folder: Path, segment, arrays: dict[str, np.ndarray]) -> None:
+    """Write a segment's sidecar beside its files (atomically: a killed build leaves none)."""
+    path = Path(folder) / segment.make_filename(SIDECAR_EXT)
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez_compressed(tmp, **arrays)
+    os.replace(tmp, path)
+
+
+def sidecar_part(folder: Path, segreader) -> tuple[dict[str, np.ndarray], dict, np.ndarray]:
+    """A segment's sidecar and which of its units are live (not deleted)."""
+    seg = segreader._segment
+    path = Path(folder) / seg.make_filename(SIDECAR_EXT)
+    if not path.exists():
+        raise MissingArrays(f"segment {seg.segment_id()} has no {SIDECAR_EXT} sidecar: "
+                            "rebuild with `policy-search index --full`")
+    arrays, names = _load_sidecar(path)
+    live = np.zeros(segreader.doc_count_all(), bool)
+    live[np.fromiter(segreader.all_doc_ids(), np.int64)] = True
+    return arrays, names, live
 
 
 def _load_sidecar(path: Path) -> tuple[dict[str, np.ndarray], dict]:
@@ -91,7 +117,7 @@ def _load_sidecar(path: Path) -> tuple[dict[str, np.ndarray], dict]:
 
 
 def write_generation(gen: Path, inferred_docs: set[str]) -> None:
-    """Write the generation's unit arrays (and any missing segment sidecars) into ``gen``.
+    """Write the generation's unit arrays into ``gen`` from its segments' sidecars.
 
     ``inferred_docs``: the documents whose year was inferred from their text."""
     from whoosh import index as whoosh_index
@@ -99,20 +125,7 @@ def write_generation(gen: Path, inferred_docs: set[str]) -> None:
     ix = whoosh_index.open_dir(str(gen))
     try:
         with ix.reader() as reader:
-            leaves = reader.leaf_readers()
-            parts = []
-            for segreader, _offset in leaves:
-                seg = segreader._segment
-                path = gen / seg.make_filename(SIDECAR_EXT)
-                if not path.exists():
-                    tmp = path.with_name(path.name + ".tmp.npz")
-                    np.savez(tmp, **segment_sidecar(segreader))
-                    os.replace(tmp, path)
-                arrays, names = _load_sidecar(path)
-                n = segreader.doc_count_all()
-                live = np.zeros(n, bool)
-                live[np.fromiter(segreader.all_doc_ids(), np.int64)] = True
-                parts.append((arrays, names, live))
+            parts = [sidecar_part(gen, segreader) for segreader, _ in reader.leaf_readers()]
     finally:
         ix.close()
     _write_combined(gen, parts, inferred_docs)

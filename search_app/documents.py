@@ -12,6 +12,7 @@ from pathlib import Path
 
 from search_app.engine import Snapshot, loads
 from search_app.provenance import provenance
+from search_app.units import doc_unit_rows
 
 # the key under which a table lists each row's unit ordinal ("units" in tables.Table.shape)
 _ROW_UNIT_KEYS = ("units", "row_units", "row_ordinals", "ordinals")
@@ -163,7 +164,7 @@ def load(snap: Snapshot, doc_id: str) -> StoredDoc | None:
     doc = db.execute("SELECT * FROM docs WHERE doc_id = ?", (doc_id,)).fetchone()
     if doc is None:
         return None
-    units = db.execute("SELECT * FROM units WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
+    units = doc_unit_rows(db, doc_id)
     return StoredDoc(
         doc_id=doc_id,
         path=str(Path(snap.corpus) / doc_id) if snap.corpus else doc_id,

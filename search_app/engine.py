@@ -13,7 +13,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer import store, unit_arrays, word_dictionary
+from indexer import store, unit_arrays, unit_texts, word_dictionary
 from indexer.schema import SCHEMA_VERSION
 from search_app.postings import PostingCache, PostingReader
 from search_app.scoring import Scorer
@@ -30,16 +30,16 @@ class Snapshot:
         conn = store.connect(gen, readonly=True)
         try:
             self.info = store.read_info(conn)
+            version = self.info.get("schema_version")
+            if version != str(SCHEMA_VERSION):  # before reading tables it may not have
+                raise store.OldIndex(
+                    f"the index at {gen.parent} was built by another version of policy-search "
+                    f"(index format {version}, this version reads {SCHEMA_VERSION}): "
+                    "run `policy-search index --full` to rebuild it")
             self.doc_count = conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
-            self.unit_count = conn.execute("SELECT COUNT(*) FROM units").fetchone()[0]
+            self.unit_count = unit_texts.unit_count(conn)
         finally:
             conn.close()
-        version = self.info.get("schema_version")
-        if version != str(SCHEMA_VERSION):
-            raise store.OldIndex(
-                f"the index at {gen.parent} was built by another version of policy-search "
-                f"(index format {version}, this version reads {SCHEMA_VERSION}): "
-                "run `policy-search index --full` to rebuild it")
         try:
             self.arrays = unit_arrays.open_arrays(gen)
         except unit_arrays.MissingArrays as err:

@@ -46,6 +46,24 @@ WHOOSH_INTERNALS = (
     ("whoosh.codec.whoosh3.W3PerDocReader", "_cached_reader"),
     ("whoosh.codec.whoosh3.W3PostingsWriter", "_write_block"),
     ("whoosh.matching.wrappers.FilterMatcher", "child"),
+    # indexer/codec.py: CompactTermInfo, CompactTermsReader, the unit arrays' sidecar
+    ("whoosh.codec.whoosh3.W3TermInfo", "_struct"),
+    ("whoosh.codec.whoosh3.W3TermInfo", "_inlined"),
+    ("whoosh.codec.whoosh3.W3TermInfo", "_offset"),
+    ("whoosh.codec.whoosh3.W3TermInfo", "_length"),
+    ("whoosh.codec.whoosh3.W3TermsReader", "_tindex"),
+    ("whoosh.codec.whoosh3.W3TermsReader", "_keycoder"),
+    ("whoosh.codec.whoosh3.W3TermsReader", "_keydecoder"),
+    ("whoosh.codec.whoosh3.W3FieldCursor", "_pos"),
+    ("whoosh.codec.whoosh3.W3FieldCursor", "_datapos"),
+    ("whoosh.codec.whoosh3.W3FieldCursor", "_datalen"),
+    ("whoosh.codec.whoosh3.W3FieldCursor", "_tindex"),
+    ("whoosh.codec.whoosh3.W3PostingsWriter", "start_postings"),
+    ("whoosh.codec.whoosh3.W3PostingsWriter", "_inlinelimit"),
+    ("whoosh.codec.whoosh3.W3FieldWriter", "_tindex"),
+    ("whoosh.codec.whoosh3.W3FieldWriter", "_fieldid"),
+    ("whoosh.writing.SegmentWriter", "newsegment"),
+    ("whoosh.writing", "NO_MERGE"),
 )
 
 

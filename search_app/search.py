@@ -21,6 +21,7 @@ from search_app.provenance import provenance
 from search_app.proximity import closeness
 from search_app.query import QueryError, build_query, exact_query, highlight_terms, parse_query
 from search_app.scoring import NOTHING, Scored, member, top
+from search_app.units import unit_row, unit_rows
 from search_app.widening import describe_all
 
 MAX_PER_PAGE = 100
@@ -411,17 +412,10 @@ def _ranked(snap: Snapshot, scorer, matched: Scored, parsed, built, needed: int)
 
 def _texts(snap: Snapshot, head: list[Match]) -> list[str]:
     """The prepared search texts (lead, table caption, text) of ranked units."""
-    uids = [_uid(h) for h in head]
-    texts: dict[str, str] = {}
-    for chunk in range(0, len(uids), 500):
-        part = uids[chunk : chunk + 500]
-        rows = snap.db().execute(
-            f"SELECT uid, text, tbl, lead FROM units WHERE uid IN ({','.join('?' * len(part))})",
-            part)
-        for row in rows:
-            texts[row["uid"]] = prepare(" ".join(x for x in (row["lead"], row["tbl"],
-                                                             row["text"]) if x))
-    return [texts.get(u, "") for u in uids]
+    rows = unit_rows(snap.db(), [(h.doc_id, h.ordinal) for h in head])
+    return [prepare(" ".join(x for x in (row["lead"], row["tbl"], row["text"]) if x))
+            if row is not None else ""
+            for row in (rows.get((h.doc_id, h.ordinal)) for h in head)]
 
 
 def _closeness(scorer, head: list[Match], parsed) -> list[float]:
@@ -450,7 +444,7 @@ def _uid(hit: Match) -> str:
 def _hit(snap: Snapshot, r: Match, terms: list[str]) -> Hit:
     uid = _uid(r)
     db = snap.db()
-    row = db.execute("SELECT * FROM units WHERE uid = ?", (uid,)).fetchone()
+    row = unit_row(db, r.doc_id, r.ordinal)
     doc = db.execute(
         "SELECT title, subtitle, published, year, year_source, meta FROM docs WHERE doc_id = ?",
         (row["doc_id"],),

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from indexer import unit_texts
 from indexer.build import build_index
 from search_app.cli import cli
 from search_app.highlight import plain
@@ -73,8 +74,8 @@ def test_totals_row_is_marked(seeds_index):
 
     with Engine(seeds_index) as engine:
         snap = engine.snapshot()
-        extra = loads(snap.db().execute("SELECT extra FROM units WHERE uid = ?",
-                                        (hit.uid,)).fetchone()["extra"], {})
+        extra = loads(unit_texts.units_of(snap.db(), [(hit.doc_id, hit.ordinal)])
+                      [(hit.doc_id, hit.ordinal)]["extra"], {})
         doc = snap.db().execute("SELECT tables FROM docs WHERE doc_id = ?",
                                 (hit.doc_id,)).fetchone()
     assert extra["total"] is True
@@ -93,8 +94,9 @@ def test_amount_field_holds_money_in_yuan(seeds_index):
         searcher = engine.snapshot().searcher()
         # 9020.58 万元 (2019) is the only money cell between 9e7 and 9.1e7 yuan
         docs = list(searcher.docs_for_query(NumericRange("amount", 9.0e7, 9.1e7)))
-        stored = [searcher.stored_fields(d) for d in docs]
-    assert [f"{f['doc_id']}#{f['ordinal']}" for f in stored] == [
+        arrays = engine.snapshot().arrays
+        uids = [f"{arrays.doc_ids[arrays.doc[d]]}#{arrays.ordinal[d]}" for d in docs]
+    assert uids == [
         search(seeds_index, "2019 上交市统筹").hits[0].uid]
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer import store
+from indexer import store, unit_texts
 from indexer.codec import CompactPositions, encode_positions, positions_arrays
 from search_app.cli import cli
 from search_app.engine import Snapshot
@@ -47,7 +47,8 @@ def test_opening_a_generation_reads_no_stored_document(seeds_index, monkeypatch)
 def _units(index):
     conn = sqlite3.connect(store.require_live(index) / store.UNITS_DB)
     conn.row_factory = sqlite3.Row
-    rows = {r["uid"]: r for r in conn.execute("SELECT uid, regions, year FROM units")}
+    docs = [d for (d,) in conn.execute("SELECT doc_id FROM docs")]
+    rows = {r["uid"]: r for d in docs for r in unit_texts.document_units(conn, d)}
     conn.close()
     return rows
 
