@@ -140,6 +140,19 @@ def english(client):
     return client
 
 
+def english_client_of(tmp_path_factory, name: str, docs: dict[str, str]):
+    """For a module fixture: an English test client of an app on a fresh index of ``docs``
+    (yielded; the engine is closed afterwards)."""
+    from search_app import create_app
+
+    base = tmp_path_factory.mktemp(name)
+    index = base / "index"
+    build_index(write_corpus(base / "corpus", docs), index, jobs=1)
+    app = create_app({"INDEX_DIR": str(index), "TESTING": True})
+    yield english(app.test_client())
+    app.extensions["policy_search"].close()
+
+
 @pytest.fixture
 def client(app):
     return english(app.test_client())

@@ -6,8 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from search_app import create_app
-from tests.conftest import build_index, english, write_corpus
+from tests.conftest import english_client_of
 
 CHAPTERS = "".join(f"第{n}章 规定{n}\n第{n}条 电梯安全管理应当依法进行。\n" for n in
                    "一二三四五六七八九十")
@@ -18,12 +17,7 @@ DOCS = {"reg/电梯安全条例.txt": "某市电梯安全管理条例\n" + CHAPT
 
 @pytest.fixture(scope="module")
 def doc_client(tmp_path_factory):
-    base = tmp_path_factory.mktemp("docpage")
-    index = base / "index"
-    build_index(write_corpus(base / "corpus", DOCS), index, jobs=1)
-    app = create_app({"INDEX_DIR": str(index), "TESTING": True})
-    yield english(app.test_client())
-    app.extensions["policy_search"].close()
+    yield from english_client_of(tmp_path_factory, "docpage", DOCS)
 
 
 def soup_of(client, url) -> BeautifulSoup:

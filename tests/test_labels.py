@@ -4,9 +4,8 @@ title parts collapsed, the heading path as the section line."""
 import pytest
 from bs4 import BeautifulSoup
 
-from search_app import create_app
 from search_app.labels import collapse_title, heading_path, issuer_of
-from tests.conftest import build_index, english, write_corpus
+from tests.conftest import english_client_of
 
 
 @pytest.mark.parametrize("title, shown", [
@@ -59,12 +58,7 @@ REPORTS = {
 
 @pytest.fixture(scope="module")
 def reports_client(tmp_path_factory):
-    base = tmp_path_factory.mktemp("labels")
-    index = base / "index"
-    build_index(write_corpus(base / "corpus", REPORTS), index, jobs=1)
-    app = create_app({"INDEX_DIR": str(index), "TESTING": True})
-    yield english(app.test_client())
-    app.extensions["policy_search"].close()
+    yield from english_client_of(tmp_path_factory, "labels", REPORTS)
 
 
 def test_shared_titles_get_year_and_issuer_and_repeats_collapse(reports_client):
