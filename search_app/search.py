@@ -93,6 +93,8 @@ class SearchResult:
     partial: bool = False  # the query budget ran out: what was found so far
     units: int | None = None  # matching units (``total`` counts documents when grouped)
     order: dict = field(default_factory=dict)  # sort, group, doc as asked (for links)
+    # partial matches lacking a place: [{"term", "region"}], the filter to try instead
+    region_suggestions: list[dict] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -111,6 +113,7 @@ class SearchResult:
             "notes": self.notes,
             "partial": self.partial,
             "units": self.total if self.units is None else self.units,
+            "region_suggestions": self.region_suggestions,
         }
 
 
@@ -200,10 +203,12 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
     matched = _masked(scored, ok & kind_ok(scored.ids))
     notes = list(parsed.notes)
     missing: dict[int, list[str]] = {}
+    suggestions: list[dict] = []
     if not len(matched) and len(parsed.typed) > 1 and not (plain or exact):
         matched, missing, facet_counts, note = _most_terms(snap, scorer, parsed, built,
                                                            filters, kind_ok)
         notes += [note] if note else []
+        suggestions = _place_suggestions(snap, parsed, missing)
     notes += _widening_notes(scorer, built, matched)
 
     offset = (page - 1) * per_page
@@ -231,6 +236,7 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
         total=total,
         units=len(matched),
         order={"sort": order.sort, "group": order.group, "doc": order.doc},
+        region_suggestions=suggestions,
         took_ms=(time.perf_counter() - started) * 1000,
         page=page,
         per_page=per_page,
@@ -333,6 +339,21 @@ def _most_terms(snap, scorer, parsed, built, filters, kind_ok):
                for i, d in enumerate(ids.tolist())}
     note = MOST_TERMS_NOTE % {"count": f"{len(ids):,}", "best": best, "n": len(parts)}
     return matched, missing, facet_counts, note
+
+
+def _place_suggestions(snap: Snapshot, parsed, missing: dict[int, list[str]]) -> list[dict]:
+    """For each place in a term the partial hits lack: the region filter that would look for
+    it among the units about that place (a one-click filter on the page)."""
+    lacking = dict.fromkeys(t for terms in missing.values() for t in terms)
+    groups = {label: g for label, g in parsed.typed}
+    out: list[dict] = []
+    for label in lacking:
+        for g in groups.get(label, []):
+            for c in parsed.groups[g]:
+                for path in snap.words.places(c.parts.text):
+                    if not any(o["region"] == path for o in out):
+                        out.append({"term": c.text, "region": path})
+    return out
 
 
 def _widening_notes(scorer, built, matched: Scored) -> list[str]:

@@ -11,7 +11,7 @@ from search_app import create_app
 from search_app.cli import cli
 
 SEARCH_KEYS = ["ok", "query", "total", "took_ms", "page", "per_page", "hits", "facets",
-               "filters", "notes", "partial", "units", "next"]
+               "filters", "notes", "partial", "units", "region_suggestions", "next"]
 HIT_KEYS = {"uid", "doc_id", "path", "title", "kind", "section", "text", "snippet", "score",
             "ordinal", "regions", "year", "year_source", "published"}
 

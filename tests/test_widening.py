@@ -120,3 +120,11 @@ def test_the_api_and_the_command_line_take_exact(seeds_index, runner):
     out = runner.invoke(cli, ["query", "2016", "搬迁", "--exact", "--json",
                               "--index-dir", str(seeds_index)])
     assert out.exit_code == 0 and f'"total": {narrow["total"]}' in out.output
+
+
+def test_a_place_the_results_lack_is_offered_as_a_region_filter(seeds_index, seeds_client):
+    result = search(seeds_index, "深圳 易地扶贫搬迁 资金")
+    assert result.total and any("深圳" in h.missing for h in result.hits)
+    assert result.region_suggestions == [{"term": "深圳", "region": "广东省/深圳市"}]
+    page = seeds_client.get("/?q=深圳 易地扶贫搬迁 资金").get_data(as_text=True)
+    assert "region=%E5%B9%BF%E4%B8%9C%E7%9C%81%2F%E6%B7%B1%E5%9C%B3%E5%B8%82" in page
