@@ -64,6 +64,7 @@ ENGINE_MESSAGES = (
     N_("exact must be 1 or 0, not %(raw)s"),
     N_("group must be 1 or 0, not %(raw)s"),
     N_("sort must be one of: %(sorts)s, not %(raw)s"),
+    N_("type must be one of: %(types)s, not %(raw)s"),
     N_("doc: no document %(doc)s in the index"),
     N_("a query needs at least one term that is not excluded"),
     N_("type a word or phrase to search for"),

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from search_app.doc_types import LABELS
 from search_app.facets import parse_years
 from search_app.query import QueryError
 from search_app.search import KINDS, MAX_PER_PAGE, SORTS, SearchResult, search
 
 DEFAULT_PER_PAGE = 10
 PARAMETERS = ("q", "region", "year", "kind", "page", "per_page", "exact", "sort", "group",
-              "doc")
+              "doc", "type")
 _WHOLE = re.compile(r"^\s*\d{1,9}\s*$")
 
 
@@ -48,6 +49,7 @@ class SearchArgs:
     sort: str = "relevance"  # or newest, oldest (by the document's year)
     group: bool = False  # one hit per document
     doc: str | None = None  # only this document's units
+    type: str | None = None  # only units of documents of this kind (doc_types.LABELS)
 
 
 def _whole(args, name: str, default: int, low: int, high: int | None) -> int:
@@ -86,7 +88,15 @@ def parse_args(args) -> SearchArgs:
         sort=_sort(args),
         group=_flag(args, "group"),
         doc=(args.get("doc") or "").strip() or None,
+        type=_doc_type(args),
     )
+
+
+def _doc_type(args) -> str | None:
+    raw = (args.get("type") or "").strip() or None
+    if raw is not None and raw not in LABELS:
+        raise BadParameter("type", f"type must be one of: {', '.join(LABELS)}, not {raw[:20]!r}")
+    return raw
 
 
 def _sort(args) -> str:
@@ -120,7 +130,8 @@ def search_with(index, args: SearchArgs) -> SearchResult:
     try:
         return search(index, args.q, region=args.region or None, year=args.year or None,
                       kind=args.kind, page=args.page, per_page=args.per_page,
-                      exact=args.exact, sort=args.sort, group=args.group, doc=args.doc)
+                      exact=args.exact, sort=args.sort, group=args.group, doc=args.doc,
+                      doc_type=args.type)
     except QueryError:
         raise
     except ValueError as err:

@@ -13,6 +13,7 @@ from whoosh import query as wq
 
 from indexer.analysis import prepare, query_dictionary
 from indexer.store import uid as uid_of
+from search_app import doc_types
 from search_app import facets as F
 from search_app.engine import Engine, Snapshot, loads
 from search_app.health import damage_in
@@ -140,6 +141,7 @@ def search(
     sort: str = "relevance",
     group: bool = False,
     doc: str | None = None,
+    doc_type: str | None = None,
 ) -> SearchResult:
     """Search the live index. Raises QueryError (empty query), ValueError (bad parameter),
     store.NoIndex, or store.DamagedIndex (a file could not be read: health.py).
@@ -154,10 +156,13 @@ def search(
 
     ``sort``: ``relevance``, ``newest`` or ``oldest`` (by the document's year, then score);
     ``group``: one hit per document (its best unit, with how many more it has), ``total``
-    counting documents; ``doc``: only the units of this document (its ``doc_id``)."""
+    counting documents; ``doc``: only the units of this document (its ``doc_id``);
+    ``doc_type``: only units of documents of this kind (``doc_types.LABELS``)."""
     started = time.perf_counter()
     if sort not in SORTS:
         raise ValueError(f"sort must be one of: {', '.join(SORTS)}")
+    if doc_type is not None and doc_type not in doc_types.LABELS:
+        raise ValueError(f"type must be one of: {', '.join(doc_types.LABELS)}")
     if not isinstance(page, int) or page < 1:
         raise ValueError("page must be a whole number from 1")
     if not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
@@ -168,7 +173,7 @@ def search(
     try:
         budget = query_budget_ms() if budget_ms == "env" else budget_ms
         return _search(snap, q, region, year, kind, page, per_page, started, budget,
-                       exact=exact, plain=plain, order=Order(sort, group, doc))
+                       exact=exact, plain=plain, order=Order(sort, group, doc, doc_type))
     except Exception as err:
         damaged = damage_in(index, snap.gen, err)  # a read error, or what the checksums explain
         if damaged is None:
@@ -186,6 +191,7 @@ class Order:
     sort: str = "relevance"
     group: bool = False
     doc: str | None = None
+    doc_type: str | None = None
 
 
 def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
@@ -199,6 +205,11 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
     scorer.start(None if budget is None else budget - (time.perf_counter() - started) * 1000)
     scored = scorer.scores(built.query)
     kind_ok = _kind_filter(snap, kind, order.doc)
+    codes = snap.doc_types.unit_codes(snap)
+    all_types, _ = F.count(snap, scored.ids, filters)  # the type facet ignores its own filter
+    type_counts = doc_types.counts(codes[scored.ids[all_types & kind_ok(scored.ids)]])
+    if order.doc_type is not None:
+        scored = _masked(scored, codes[scored.ids] == doc_types.LABELS.index(order.doc_type))
     ok, facet_counts = F.count(snap, scored.ids, filters)
     matched = _masked(scored, ok & kind_ok(scored.ids))
     notes = list(parsed.notes)
@@ -235,13 +246,14 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
         query=q,
         total=total,
         units=len(matched),
-        order={"sort": order.sort, "group": order.group, "doc": order.doc},
+        order={"sort": order.sort, "group": order.group, "doc": order.doc,
+               "type": order.doc_type},
         region_suggestions=suggestions,
         took_ms=(time.perf_counter() - started) * 1000,
         page=page,
         per_page=per_page,
         hits=hits,
-        facets=F.present(snap, facet_counts, filters),
+        facets=F.present(snap, facet_counts, filters) | {"type": type_counts},
         notes=notes + ([PARTIAL_NOTE] if scorer.partial else []),
         filters=filters.describe(),
         partial=scorer.partial,

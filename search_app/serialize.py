@@ -22,6 +22,8 @@ def search_url(path: str, q: str, filters: dict, kind: str | None, page: int,
         params.append(("group", "1"))
     if order.get("doc"):
         params.append(("doc", order["doc"]))
+    if order.get("type"):
+        params.append(("type", order["type"]))
     if per_page:
         params.append(("per_page", str(per_page)))
     if page > 1:
