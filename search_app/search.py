@@ -423,14 +423,20 @@ def _ranked(snap: Snapshot, scorer, matched: Scored, parsed, built, needed: int)
     ids = np.array(sorted({h.docnum for h in head}), np.int64)
     exact = np.zeros(len(ids), np.int32)
     mixed = []  # clauses of several runs (12740萬元): their runs must also be adjacent
-    widened = {(w.group, w.clause) for w in built.widened if w.kind != "abbreviation"}
+    widened = {(w.group, w.clause): w for w in built.widened if w.kind != "abbreviation"}
     for g, group in enumerate(parsed.groups):
         for c in group:
-            if (g, c.parts.text) in widened:
-                exact += member(ids, scorer.scores(built.groups[g], ids).ids)
-            elif len(c.parts.han_runs) + len(c.parts.alnums) == 1:
-                exact += member(ids, scorer.scores(exact_query(c.parts), ids).ids)
-            elif c.parts.text.strip():
+            single = len(c.parts.han_runs) + len(c.parts.alnums) == 1
+            here = member(ids, scorer.scores(exact_query(c.parts), ids).ids) if single \
+                else None
+            w = widened.get((g, c.parts.text))
+            if w is not None:  # present as typed, or matched by its document's context only
+                own = member(ids, scorer.scores(w.own, ids).ids)
+                context = member(ids, scorer.scores(built.groups[g], ids).ids) & ~own
+                here = context if here is None else here | context
+            if here is not None:
+                exact += here
+            if not single and c.parts.text.strip():
                 mixed.append(re.sub(r"\s+", "", c.parts.text))
     count = dict(zip(ids.tolist(), exact.tolist(), strict=True))
     if mixed:
