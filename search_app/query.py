@@ -300,7 +300,8 @@ def clause_query(clause: Clause, lexicon: Lexicon | None = None,
         terms = [_own_text_query(Clause(t, parts=analyze_term(t))) for t in expansion]
         terms = [t for t in terms if t is not None]
         if terms:
-            alts.append((terms[0] if len(terms) == 1 else wq.And(terms))
+            # any of the things it stands for (三农: 农业, 农村 or 农民), more of them scoring more
+            alts.append((terms[0] if len(terms) == 1 else wq.Or(terms))
                         .with_boost(ABBREVIATION_BOOST))
             used.append(Widening(parts.text, "abbreviation", " ".join(expansion), own))
     if widened is not None:
