@@ -1,10 +1,12 @@
-"""What kind of document a unit comes from (政府工作报告, 施政报告, 党代会报告, 地方性法规, …),
-for a facet and a filter: "every province on 低空经济" limited to work reports.
+"""What kind of document a unit comes from (政府工作报告, 施政报告, 党代会报告, 地方性法规, …)
+and who issued it, for facets and filters: "every province on 低空经济" limited to work
+reports, or to Guangdong's.
 
 The kind is read from the document's title by a table of rules, first match wins; a
 regulation is local when the document is about a place (its regions), national otherwise.
-Worked out once per generation from the documents table (a few thousand titles), then
-looked up per unit through the unit arrays.
+The issuer is ``labels.issuer_of`` (the recorded issuer, the office in the author line, the
+one region, the source). Both are worked out once per generation from the documents table (a
+few thousand rows), then looked up per unit through the unit arrays.
 """
 
 from __future__ import annotations
@@ -44,10 +46,26 @@ def classify(title: str, has_regions: bool) -> str:
 LABELS = [label for label, _ in RULES] + [OTHER]
 
 
-class DocTypes:
-    """Per unit of a generation, the code of its document's kind (index into LABELS)."""
+def type_of(row) -> str:
+    return classify(row["title"], bool(json.loads(row["regions"] or "[]")))
 
-    def __init__(self):
+
+def issuer_of_row(row) -> str:
+    from search_app.labels import issuer_of
+
+    meta = json.loads(row["meta"] or "{}") if row["meta"] else {}
+    return issuer_of(str(meta.get("issuer") or "") if isinstance(meta, dict) else "",
+                     row["source"] or "", row["author"] or "",
+                     json.loads(row["regions"] or "[]")) or OTHER
+
+
+class DocLabels:
+    """Per unit of a generation, the code of a label of its document (``label_of`` of its
+    documents-table row), and the labels; worked out on first use."""
+
+    def __init__(self, label_of: Callable, labels: list[str] | None = None):
+        self.label_of = label_of
+        self.labels: list[str] = list(labels or [])
         self._unit: np.ndarray | None = None
         self._lock = threading.Lock()
 
@@ -58,22 +76,27 @@ class DocTypes:
                     self._unit = self._load(snap)
         return self._unit
 
-    @staticmethod
-    def _load(snap) -> np.ndarray:
+    def code(self, label: str) -> int | None:
+        return self.labels.index(label) if label in self.labels else None
+
+    def _load(self, snap) -> np.ndarray:
         arrays = snap.arrays
-        rows = snap.db().execute("SELECT doc_id, title, regions FROM docs")
-        by_doc = {r["doc_id"]: LABELS.index(classify(r["title"], bool(json.loads(
-            r["regions"] or "[]")))) for r in rows}
-        per_doc = np.array([by_doc.get(d, LABELS.index(OTHER)) for d in arrays.doc_ids]
-                           or [0], np.int8)
+        index = {label: i for i, label in enumerate(self.labels)}
+        rows = snap.db().execute(
+            "SELECT doc_id, title, regions, meta, source, author FROM docs")
+        by_doc = {r["doc_id"]: index.setdefault(self.label_of(r), len(index)) for r in rows}
+        self.labels = list(index)
+        other = index.setdefault(OTHER, len(index))
+        self.labels = list(index)
+        per_doc = np.array([by_doc.get(d, other) for d in arrays.doc_ids] or [0], np.int32)
         return per_doc[np.maximum(np.asarray(arrays.doc), 0)]
 
 
-def counts(codes: np.ndarray) -> list[dict]:
-    """The type facet: each kind with its number of units, largest first."""
-    n = np.bincount(codes, minlength=len(LABELS))
-    return [{"value": LABELS[i], "count": int(n[i])}
-            for i in sorted(np.flatnonzero(n), key=lambda i: (-n[i], i))]
+def counts(codes: np.ndarray, labels: list[str], most: int | None = None) -> list[dict]:
+    """A facet: each label with its number of units, largest first (the ``most`` first)."""
+    n = np.bincount(codes, minlength=len(labels))
+    order = sorted(np.flatnonzero(n), key=lambda i: (-n[i], i))[:most]
+    return [{"value": labels[i], "count": int(n[i])} for i in order]
 
 
-__all__ = ["classify", "counts", "DocTypes", "LABELS", "RULES"]
+__all__ = ["classify", "counts", "DocLabels", "type_of", "issuer_of_row", "LABELS", "RULES"]

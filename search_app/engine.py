@@ -15,7 +15,7 @@ from whoosh import index as whoosh_index
 
 from indexer import store, unit_arrays, unit_texts, word_dictionary
 from indexer.schema import SCHEMA_VERSION
-from search_app.doc_types import DocTypes
+from search_app.doc_types import LABELS, DocLabels, issuer_of_row, type_of
 from search_app.postings import PostingCache, PostingReader
 from search_app.scoring import Scorer
 
@@ -59,7 +59,9 @@ class Snapshot:
         self.postings = PostingCache(cache_mb)
         self.norms: dict = {}  # field -> BM25 length norm per unit, filled by scoring.py
         self.place_cache: dict = {}  # facets.py: per region filter, what each group counts as
-        self.doc_types = DocTypes()  # doc_types.py: each unit's document kind, on first use
+        # doc_types.py: each unit's document kind and issuer, worked out on first use
+        self.doc_types = DocLabels(type_of, LABELS)
+        self.issuers = DocLabels(issuer_of_row)
         self.corpus = self.info.get("corpus", "")
 
     def scorer(self) -> Scorer:

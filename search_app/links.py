@@ -44,7 +44,8 @@ class Links:
         filters = {"region": a.region if region is None else region,
                    "year": a.year if year is None else year}
         per_page = a.per_page if a.per_page != DEFAULT_PER_PAGE else None
-        kept = {"sort": a.sort, "group": a.group, "doc": a.doc, "type": a.type} | order
+        kept = {"sort": a.sort, "group": a.group, "doc": a.doc, "type": a.type,
+                "issuer": a.issuer} | order
         url = search_url(self.path, a.q if q is None else q, filters,
                          a.kind if kind is False else kind, page, per_page, kept)
         lang = lang_param()
@@ -125,11 +126,13 @@ class Links:
         a = self.args
         return self.url(region=[], year=[], kind=None) if (a.region or a.year or a.kind) else None
 
-    def types(self, values: list[dict]) -> list[Link]:
-        """The document-kind facet as links: a selected kind's link removes it."""
-        return [Link(v["value"], self.url(type=None if v["value"] == self.args.type
-                                          else v["value"]), v["count"],
-                     selected=v["value"] == self.args.type) for v in values]
+    def document_facet(self, name: str, values: list[dict]) -> list[Link]:
+        """The document-kind (``type``) or ``issuer`` facet as links: a selected value's link
+        removes it."""
+        current = getattr(self.args, name)
+        return [Link(v["value"], self.url(**{name: None if v["value"] == current
+                                             else v["value"]}), v["count"],
+                     selected=v["value"] == current) for v in values]
 
     def orders(self) -> list[Link]:
         """Sort choices and the one-per-document switch, as links."""

@@ -17,7 +17,7 @@ from search_app.search import KINDS, MAX_PER_PAGE, SORTS, SearchResult, search
 
 DEFAULT_PER_PAGE = 10
 PARAMETERS = ("q", "region", "year", "kind", "page", "per_page", "exact", "sort", "group",
-              "doc", "type")
+              "doc", "type", "issuer")
 _WHOLE = re.compile(r"^\s*\d{1,9}\s*$")
 
 
@@ -50,6 +50,7 @@ class SearchArgs:
     group: bool = False  # one hit per document
     doc: str | None = None  # only this document's units
     type: str | None = None  # only units of documents of this kind (doc_types.LABELS)
+    issuer: str | None = None  # only units of documents of this issuer (facets.issuer)
 
 
 def _whole(args, name: str, default: int, low: int, high: int | None) -> int:
@@ -89,6 +90,7 @@ def parse_args(args) -> SearchArgs:
         group=_flag(args, "group"),
         doc=(args.get("doc") or "").strip() or None,
         type=_doc_type(args),
+        issuer=(args.get("issuer") or "").strip()[:100] or None,
     )
 
 
@@ -131,7 +133,7 @@ def search_with(index, args: SearchArgs) -> SearchResult:
         return search(index, args.q, region=args.region or None, year=args.year or None,
                       kind=args.kind, page=args.page, per_page=args.per_page,
                       exact=args.exact, sort=args.sort, group=args.group, doc=args.doc,
-                      doc_type=args.type)
+                      doc_type=args.type, issuer=args.issuer)
     except QueryError:
         raise
     except ValueError as err:

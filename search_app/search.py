@@ -142,6 +142,7 @@ def search(
     group: bool = False,
     doc: str | None = None,
     doc_type: str | None = None,
+    issuer: str | None = None,
 ) -> SearchResult:
     """Search the live index. Raises QueryError (empty query), ValueError (bad parameter),
     store.NoIndex, or store.DamagedIndex (a file could not be read: health.py).
@@ -157,7 +158,8 @@ def search(
     ``sort``: ``relevance``, ``newest`` or ``oldest`` (by the document's year, then score);
     ``group``: one hit per document (its best unit, with how many more it has), ``total``
     counting documents; ``doc``: only the units of this document (its ``doc_id``);
-    ``doc_type``: only units of documents of this kind (``doc_types.LABELS``)."""
+    ``doc_type``: only units of documents of this kind (``doc_types.LABELS``); ``issuer``:
+    only units of documents of this issuer (a value of ``facets.issuer``)."""
     started = time.perf_counter()
     if sort not in SORTS:
         raise ValueError(f"sort must be one of: {', '.join(SORTS)}")
@@ -173,7 +175,7 @@ def search(
     try:
         budget = query_budget_ms() if budget_ms == "env" else budget_ms
         return _search(snap, q, region, year, kind, page, per_page, started, budget,
-                       exact=exact, plain=plain, order=Order(sort, group, doc, doc_type))
+                       exact=exact, plain=plain, order=Order(sort, group, doc, doc_type, issuer))
     except Exception as err:
         damaged = damage_in(index, snap.gen, err)  # a read error, or what the checksums explain
         if damaged is None:
@@ -192,6 +194,7 @@ class Order:
     group: bool = False
     doc: str | None = None
     doc_type: str | None = None
+    issuer: str | None = None
 
 
 def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
@@ -205,11 +208,7 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
     scorer.start(None if budget is None else budget - (time.perf_counter() - started) * 1000)
     scored = scorer.scores(built.query)
     kind_ok = _kind_filter(snap, kind, order.doc)
-    codes = snap.doc_types.unit_codes(snap)
-    all_types, _ = F.count(snap, scored.ids, filters)  # the type facet ignores its own filter
-    type_counts = doc_types.counts(codes[scored.ids[all_types & kind_ok(scored.ids)]])
-    if order.doc_type is not None:
-        scored = _masked(scored, codes[scored.ids] == doc_types.LABELS.index(order.doc_type))
+    scored, doc_facets = _document_facets(snap, scored, filters, kind_ok, order)
     ok, facet_counts = F.count(snap, scored.ids, filters)
     matched = _masked(scored, ok & kind_ok(scored.ids))
     notes = list(parsed.notes)
@@ -247,17 +246,39 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
         total=total,
         units=len(matched),
         order={"sort": order.sort, "group": order.group, "doc": order.doc,
-               "type": order.doc_type},
+               "type": order.doc_type, "issuer": order.issuer},
         region_suggestions=suggestions,
         took_ms=(time.perf_counter() - started) * 1000,
         page=page,
         per_page=per_page,
         hits=hits,
-        facets=F.present(snap, facet_counts, filters) | {"type": type_counts},
+        facets=F.present(snap, facet_counts, filters) | doc_facets,
         notes=notes + ([PARTIAL_NOTE] if scorer.partial else []),
         filters=filters.describe(),
         partial=scorer.partial,
     )
+
+
+ISSUER_FACET_SIZE = 30
+
+
+def _document_facets(snap: Snapshot, scored: Scored, filters, kind_ok, order: Order):
+    """The document-type and issuer facets (each ignoring its own filter), and the matches
+    under those two filters."""
+    types, issuers = snap.doc_types.unit_codes(snap), snap.issuers.unit_codes(snap)
+    base, _ = F.count(snap, scored.ids, filters)
+    base &= kind_ok(scored.ids)
+    t_ok = np.ones(len(scored), bool) if order.doc_type is None else \
+        types[scored.ids] == snap.doc_types.code(order.doc_type)
+    i_code = None if order.issuer is None else snap.issuers.code(order.issuer)
+    i_ok = np.ones(len(scored), bool) if order.issuer is None else \
+        (issuers[scored.ids] == i_code if i_code is not None else np.zeros(len(scored), bool))
+    facets = {
+        "type": doc_types.counts(types[scored.ids[base & i_ok]], snap.doc_types.labels),
+        "issuer": doc_types.counts(issuers[scored.ids[base & t_ok]], snap.issuers.labels,
+                                   ISSUER_FACET_SIZE),
+    }
+    return _masked(scored, t_ok & i_ok), facets
 
 
 def _kind_filter(snap: Snapshot, kind: str | None, doc: str | None = None):

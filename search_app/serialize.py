@@ -24,6 +24,8 @@ def search_url(path: str, q: str, filters: dict, kind: str | None, page: int,
         params.append(("doc", order["doc"]))
     if order.get("type"):
         params.append(("type", order["type"]))
+    if order.get("issuer"):
+        params.append(("issuer", order["issuer"]))
     if per_page:
         params.append(("per_page", str(per_page)))
     if page > 1:

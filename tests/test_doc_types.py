@@ -31,3 +31,15 @@ def test_the_type_facet_and_filter(seeds_index):
     assert only.total == n and only.facets["type"] == every.facets["type"]  # own filter ignored
     with pytest.raises(ValueError, match="type"):
         search(seeds_index, "扶贫", doc_type="小说")
+
+
+def test_the_issuer_facet_and_filter(seeds_index, seeds_client):
+    every = search(seeds_index, "扶贫")
+    issuers = {v["value"]: v["count"] for v in every.facets["issuer"]}
+    assert issuers and sum(issuers.values()) == every.total
+    name, n = next(iter(issuers.items()))
+    only = search(seeds_index, "扶贫", issuer=name)
+    assert only.total == n
+    assert search(seeds_index, "扶贫", issuer="没有这个发文机关").total == 0
+    page = seeds_client.get("/?q=扶贫").get_data(as_text=True)
+    assert "facet-issuer" in page and "issuer=" in page
