@@ -134,6 +134,15 @@ class Links:
                                              else v["value"]}), v["count"],
                      selected=v["value"] == current) for v in values]
 
+    def year_chart(self, years: list[Link]) -> list[tuple[Link, int]]:
+        """The year facet as bars, oldest first: each year's link and its height in percent
+        of the largest count (at least 2, so a year with few units stays clickable). The page
+        draws it in 5 % steps (classes ``h1``–``h20``: the content security policy allows no
+        inline style)."""
+        bars = sorted((y for y in years if y.label[:4].isdigit()), key=lambda y: y.label)
+        top = max((y.count or 0 for y in bars), default=0) or 1
+        return [(y, max(2, round(100 * (y.count or 0) / top))) for y in bars]
+
     def orders(self) -> list[Link]:
         """Sort choices and the one-per-document switch, as links."""
         a = self.args

@@ -423,3 +423,52 @@ def test_citation_is_visible_text_and_the_skip_link_reaches_the_results(browser,
         if browser.switch_to.active_element == first_result:
             break
     assert browser.switch_to.active_element == first_result
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_one_per_document_sort_type_issuer_and_the_year_chart(browser, seeds_server, size):
+    """A report's many paragraphs become one result with a link to the rest; newest first;
+    the type and issuer facets and a bar of the year chart narrow the results."""
+    def open_filters():  # folded on a phone: a user taps "Filters" first
+        if not find(browser, ".facet-panel").get_attribute("open"):
+            find(browser, ".facet-panel summary").click()
+
+    browser.set_window_size(*size)
+    browser.get(seeds_server + "?q=扶贫&lang=en")
+    open_filters()
+    units = total(browser)
+    switch = browser.find_element(By.XPATH, "//p[@class='order']//a[text()='one per document']")
+    click_and_wait(browser, switch)
+    documents = total(browser)
+    assert documents < units
+    titles = [h.get_attribute("pathname") for h in find_all(browser, ".hit-title a")]
+    assert len(titles) == len(set(titles)) == documents
+    more = find(browser, ".hit .more a")
+    assert "more in this document" in more.text
+    shot(browser, f"20-one-per-document-{'phone' if size == PHONE else 'desktop'}", size)
+    open_filters()
+    newest = browser.find_element(By.XPATH, "//p[@class='order']//a[text()='newest']")
+    click_and_wait(browser, newest)
+    years = [int(y.text[:4]) for y in find_all(browser, ".hit .label.year")]
+    assert years == sorted(years, reverse=True)
+    click_and_wait(browser, find(browser, ".hit .more a"))  # that document's other results
+    assert len({h.get_attribute("pathname") for h in find_all(browser, ".hit-title a")}) == 1
+    browser.get(seeds_server + "?q=扶贫&lang=en")
+    open_filters()
+    issuer = find(browser, ".facet-issuer a")
+    issuer_count = int(issuer.find_element(By.CSS_SELECTOR, ".count").text.replace(",", ""))
+    click_and_wait(browser, issuer)
+    assert total(browser) == issuer_count
+    open_filters()
+    kind = find(browser, ".facet-type a")
+    kind_count = int(kind.find_element(By.CSS_SELECTOR, ".count").text.replace(",", ""))
+    click_and_wait(browser, kind)
+    assert total(browser) == kind_count
+    browser.get(seeds_server + "?q=扶贫&lang=en")
+    open_filters()
+    bars = find_all(browser, ".year-chart a")
+    assert len(bars) >= 2
+    label = bars[0].get_attribute("title")  # "2014: 14"
+    click_and_wait(browser, bars[0])
+    assert total(browser) == int(label.split(":")[1].replace(",", ""))
+    shot(browser, f"21-year-chart-{'phone' if size == PHONE else 'desktop'}", size)
