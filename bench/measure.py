@@ -100,11 +100,13 @@ def free_port() -> int:
 class Server:
     """``policy-search serve`` in a subprocess on a free loopback port."""
 
-    def __init__(self, index_dir: Path, corpus: Path, threads: int = 8):
+    def __init__(self, index_dir: Path, corpus: Path, threads: int | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "search_app", "serve", "--port", str(self.port),
-               "--index-dir", str(index_dir), "--corpus", str(corpus), "--threads", str(threads)]
+               "--index-dir", str(index_dir), "--corpus", str(corpus)]
+        if threads is not None:  # else serve's own default (one per core)
+            cmd += ["--threads", str(threads)]
         # the log goes to a file, never an unread pipe: under load waitress logs a line per
         # queued burst ("Task queue depth is 41"), and once a pipe's buffer is full the
         # server blocks writing it (the 50-client runs timed out on exactly that)
