@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from search_app.scoring import Scorer, member
+from search_app.scoring import POS_BITS, Scorer, member
 
 WINDOW = 40  # characters: about a sentence; a spread this much beyond adjacent counts nothing
-_POS_BITS = 32
 
 
 def closeness(scorer: Scorer, ids: np.ndarray, anchors: list[tuple[str, int]]) -> np.ndarray:
@@ -31,11 +30,11 @@ def closeness(scorer: Scorer, ids: np.ndarray, anchors: list[tuple[str, int]]) -
         if p is None or not len(p):
             return out
         p = p.restrict(member(p.ids, ids))
-        keys.append((np.repeat(p.ids, p.counts) << _POS_BITS) + p.positions)
+        keys.append((np.repeat(p.ids, p.counts) << POS_BITS) + p.positions)
     first = keys[0]
     if not len(first):
         return out
-    unit = first >> _POS_BITS
+    unit = first >> POS_BITS
     spread = np.zeros(len(first))
     for other in keys[1:]:
         if not len(other):
@@ -43,8 +42,8 @@ def closeness(scorer: Scorer, ids: np.ndarray, anchors: list[tuple[str, int]]) -
         at = np.searchsorted(other, first)
         left = other[np.maximum(at - 1, 0)]
         right = other[np.minimum(at, len(other) - 1)]
-        d_left = np.where((left >> _POS_BITS) == unit, np.abs(first - left), np.inf)
-        d_right = np.where((right >> _POS_BITS) == unit, np.abs(right - first), np.inf)
+        d_left = np.where((left >> POS_BITS) == unit, np.abs(first - left), np.inf)
+        d_right = np.where((right >> POS_BITS) == unit, np.abs(right - first), np.inf)
         spread = np.maximum(spread, np.minimum(d_left, d_right))
     starts = np.flatnonzero(np.concatenate(([True], unit[1:] != unit[:-1])))
     best = np.minimum.reduceat(spread, starts)

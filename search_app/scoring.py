@@ -25,7 +25,7 @@ from whoosh.util.numeric import byte_to_length
 
 from search_app.postings import PostingReader, Postings
 
-_POS_BITS = 32  # a (unit, position) key is unit << 32 | position
+POS_BITS = 32  # a (unit, position) key is unit << 32 | position (also proximity.py)
 
 
 @dataclass(frozen=True)
@@ -188,13 +188,13 @@ def _phrase(s: Scorer, q: wq.Phrase, within) -> Scored:
     lists = [p.restrict(member(p.ids, candidates)) for p in lists]
     starts = None
     for k, p in enumerate(lists):
-        keys = (np.repeat(p.ids, p.counts) << _POS_BITS) + p.positions - k
+        keys = (np.repeat(p.ids, p.counts) << POS_BITS) + p.positions - k
         if k:
             keys = keys[p.positions >= k]
         starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
         if not len(starts):
             return NOTHING
-    matched = np.unique(starts >> _POS_BITS)
+    matched = np.unique(starts >> POS_BITS)
     total = np.zeros(len(matched))
     for word, p in zip(q.words, lists, strict=True):
         sub = p.restrict(member(p.ids, matched))

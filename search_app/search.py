@@ -208,8 +208,11 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
     scorer.start(None if budget is None else budget - (time.perf_counter() - started) * 1000)
     scored = scorer.scores(built.query)
     kind_ok = _kind_filter(snap, kind, order.doc)
-    scored, doc_facets = _document_facets(snap, scored, filters, kind_ok, order)
     ok, facet_counts = F.count(snap, scored.ids, filters)
+    in_docs, doc_facets = _document_facets(snap, scored, ok & kind_ok(scored.ids), order)
+    if not in_docs.all():  # a type or issuer filter: region and year facets count within it
+        scored = _masked(scored, in_docs)
+        ok, facet_counts = F.count(snap, scored.ids, filters)
     matched = _masked(scored, ok & kind_ok(scored.ids))
     notes = list(parsed.notes)
     missing: dict[int, list[str]] = {}
@@ -262,12 +265,10 @@ def _search(snap: Snapshot, q, region, year, kind, page, per_page, started,
 ISSUER_FACET_SIZE = 30
 
 
-def _document_facets(snap: Snapshot, scored: Scored, filters, kind_ok, order: Order):
-    """The document-type and issuer facets (each ignoring its own filter), and the matches
-    under those two filters."""
+def _document_facets(snap: Snapshot, scored: Scored, base: np.ndarray, order: Order):
+    """Which of ``scored`` pass the type and issuer filters, and the type and issuer facets
+    (each ignoring its own filter) over the units that pass all others (``base``)."""
     types, issuers = snap.doc_types.unit_codes(snap), snap.issuers.unit_codes(snap)
-    base, _ = F.count(snap, scored.ids, filters)
-    base &= kind_ok(scored.ids)
     t_ok = np.ones(len(scored), bool) if order.doc_type is None else \
         types[scored.ids] == snap.doc_types.code(order.doc_type)
     i_code = None if order.issuer is None else snap.issuers.code(order.issuer)
@@ -278,7 +279,7 @@ def _document_facets(snap: Snapshot, scored: Scored, filters, kind_ok, order: Or
         "issuer": doc_types.counts(issuers[scored.ids[base & t_ok]], snap.issuers.labels,
                                    ISSUER_FACET_SIZE),
     }
-    return _masked(scored, t_ok & i_ok), facets
+    return t_ok & i_ok, facets
 
 
 def _kind_filter(snap: Snapshot, kind: str | None, doc: str | None = None):
@@ -463,7 +464,7 @@ def _ranked(snap: Snapshot, scorer, matched: Scored, parsed, built, needed: int)
     if mixed:
         for h, text in zip(head, _texts(snap, head), strict=True):
             count[h.docnum] += sum(1 for c in mixed if c in text)
-    near = _closeness(scorer, head, parsed)
+    near = _closeness(scorer, ids, head, parsed)
     order = sorted(range(len(head)), key=lambda i: (-count[head[i].docnum],
                                                     -head[i].score * (1 + PROXIMITY * near[i]),
                                                     i))
@@ -478,9 +479,10 @@ def _texts(snap: Snapshot, head: list[Match]) -> list[str]:
             for row in (rows.get((h.doc_id, h.ordinal)) for h in head)]
 
 
-def _closeness(scorer, head: list[Match], parsed) -> list[float]:
-    """proximity.closeness of each ranked unit, for the clauses that have a bigram-field
-    anchor (their first Han run of two or more characters, or their first letter/digit run)."""
+def _closeness(scorer, ids: np.ndarray, head: list[Match], parsed) -> list[float]:
+    """proximity.closeness of each ranked unit (``ids``: theirs, ascending), for the clauses
+    that have a bigram-field anchor (their first Han run of two or more characters, or their
+    first letter/digit run)."""
     anchors = []
     for c in parsed.positive:
         runs = [r for r in c.parts.han_runs if len(r) >= 2]
@@ -490,7 +492,6 @@ def _closeness(scorer, head: list[Match], parsed) -> list[float]:
             anchors.append((c.parts.alnums[0], len(c.parts.text)))
     if len(anchors) < 2:
         return [0.0] * len(head)
-    ids = np.array(sorted({h.docnum for h in head}), np.int64)
     value = closeness(scorer, ids, anchors)
     at = {int(d): float(v) for d, v in zip(ids, value, strict=True)}
     return [at[h.docnum] for h in head]
