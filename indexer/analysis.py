@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
+from operator import itemgetter
 
 from whoosh.analysis import Analyzer, Token
 
@@ -237,7 +238,7 @@ def bigram_tokens(prepared: str) -> list[str]:
 def han_chars(bigrams: list[str]) -> list[str]:
     """The distinct Han characters of a text, from its bigram tokens (each Han character
     starts a bigram or ends a run): what a one-character query looks up."""
-    return [c for c in dict.fromkeys(t[0] for t in bigrams) if HAN_RE.match(c)]
+    return [c for c in dict.fromkeys(map(itemgetter(0), bigrams)) if HAN_RE.match(c)]
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,13 @@ from __future__ import annotations
 from whoosh.fields import ID, KEYWORD, NUMERIC, FieldType, Schema
 
 from indexer.analysis import BigramAnalyzer, CharAnalyzer, WordAnalyzer
-from indexer.codec import INLINE_LIMIT, Codec, CompactPositions, WordCounts  # noqa: F401
+from indexer.codec import Codec, CompactPositions, WordCounts  # noqa: F401
 
-SCHEMA_VERSION = 9  # 2: amount; 3: compact codec, no uid; 5: segments as separate files;
+SCHEMA_VERSION = 10  # 2: amount; 3: compact codec, no uid; 5: segments as separate files;
 # 6: place names in jieba's dictionary, recognised regions and years; 7: unit arrays, the
 # chars field, blocks of 1024 postings; 8: place mentions checked against jieba's own cut;
-# 9: nothing stored in Whoosh (the sidecars hold the keys), units compressed per document
+# 9: nothing stored in Whoosh (the sidecars hold the keys), units compressed per document;
+# 10: packed term dictionary and postings (indexer/packed_terms.py)
 
 
 def words_field(boost: float = 1.0) -> FieldType:

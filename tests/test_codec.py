@@ -1,43 +1,29 @@
-"""The fast segment writer and compact blocks give exactly what stock Whoosh gives."""
+"""The fast segment writer and the packed term files give exactly what stock Whoosh gives."""
 
 import shutil
-from array import array
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.util.varints import varint
 from whoosh.writing import SegmentWriter
 
 from indexer.build import _commit
-from indexer.codec import SIDECAR_ONLY, Codec, FastSegmentWriter, decode_block, encode_block
+from indexer.codec import SIDECAR_ONLY, Codec, FastSegmentWriter, varint_array
+from indexer.packed_terms import BLOCK_TERMS, PackedTermsReader
 from indexer.reading import scan_corpus
 from indexer.records import process_file
 from indexer.schema import make_schema
 from tests.conftest import SEEDS
 
 
-@pytest.mark.parametrize(
-    "ids,weights,values",
-    [
-        ([0], [1.0], []),
-        ([3, 7, 200, 70000], [1.0, 2.0, 1.0, 9.0], []),
-        ([5, 6], [1.0, 1.0], [b"\x00", b"\x03\x81\x01"]),
-        (list(range(0, 1280, 10)), [1.0] * 128, [bytes([i % 7]) for i in range(128)]),
-    ],
-)
-def test_block_round_trip(ids, weights, values):
-    data = encode_block(array("I", ids), array("f", weights), values)
-    got_ids, got_weights, got_values = decode_block(data)
-    assert list(got_ids) == ids
-    assert (got_weights is None) == all(w == 1 for w in weights)
-    if got_weights is not None:
-        assert list(got_weights) == weights
-    assert (list(got_values) if got_values else []) == values
-
-
-def test_blocks_that_do_not_fit_fall_back():
-    assert encode_block(array("I", [1]), array("f", [0.5]), []) is None  # fractional weight
+@pytest.mark.parametrize("values", [[0], [1, 127, 128, 300], [16383, 16384, 2**21, 2**28 + 5]])
+def test_varint_array_matches_whoosh_varints(values):
+    out, nb = varint_array(np.array(values))
+    assert out.tobytes() == b"".join(varint(v) for v in values)
+    assert nb.tolist() == [len(varint(v)) for v in values]
 
 
 def _docs():
@@ -103,32 +89,95 @@ def test_same_hits_and_scores_as_stock_whoosh(twin_indexes, q):
         assert sorted(s1.docs_for_query(q)) == sorted(s2.docs_for_query(q))
 
 
-def test_rare_terms_are_inlined_compactly_and_read_back(twin_indexes):
-    """A term in a few units keeps its postings in the term index as a compact block
-    (CompactTermInfo), a tenth of the pickle Whoosh writes, and reads back the same."""
-    import pickle
+def _stats(info):
+    return (info.doc_frequency(), info.weight(), info.min_length(), info.max_length(),
+            info.max_weight(), info.min_id(), info.max_id())
 
-    from indexer.codec import CompactTermInfo
 
+def test_every_term_reads_back_as_stock_whoosh_wrote_it(twin_indexes):
+    """Every term of every field, rare (postings in the term block) or common (in the
+    postings file): the same terms in the same order, the same statistics, ids, weights and
+    positions as Whoosh's own format holds."""
     stock, fast = twin_indexes
     with stock.reader() as r1, fast.reader() as r2:
-        inlined = [(f, t) for f, t in r2.all_terms()
-                   if f in ("words", "bigrams") and r2.term_info(f, t).is_inlined()][:200]
-        assert len(inlined) == 200
-        for f, t in inlined:
-            a, b = r1.term_info(f, t), r2.term_info(f, t)
-            assert isinstance(b, CompactTermInfo)
-            pickled = 23 + len(pickle.dumps(b.inlined_postings(), 2))  # W3TermInfo's way
-            assert b.to_bytes()[0] == 2 and len(b.to_bytes()) < pickled
-            ids, weights, values = b.inlined_postings()
-            assert list(ids) == list(r1.postings(f, t).all_ids())
-            assert (b.doc_frequency(), b.weight()) == (a.doc_frequency(), a.weight())
-            assert (b.min_length(), b.max_length(), b.max_weight(), b.min_id(), b.max_id()) \
-                == (a.min_length(), a.max_length(), a.max_weight(), a.min_id(), a.max_id())
-            if f == "bigrams":
-                m, stock_positions = r1.postings(f, t), []
+        terms1, terms2 = list(r1.all_terms()), list(r2.all_terms())
+        assert terms1 == terms2 and len(terms2) > 5 * BLOCK_TERMS
+        packed = r2.leaf_readers()[0][0]._terms
+        assert isinstance(packed, PackedTermsReader)
+        external = 0
+        for f, t in terms2:
+            assert _stats(r1.term_info(f, t)) == _stats(r2.term_info(f, t)), (f, t)
+            m1, m2 = r1.postings(f, t), r2.postings(f, t)
+            got1, got2 = [], []
+            for m, got in ((m1, got1), (m2, got2)):
                 while m.is_active():
-                    stock_positions.append(list(m.value_as("positions")))
+                    got.append((m.id(), m.weight(),
+                                list(m.value_as("positions")) if f == "bigrams" else None))
                     m.next()
-                assert [r2.schema[f].format.decode_positions(v) for v in values] == \
-                    stock_positions
+            assert got1 == got2, (f, t)
+            block, i = packed._find(f, t)
+            external += bool(block.external[i])
+        assert external, "no term was long enough for the postings file"
+
+
+def test_prefix_and_field_walks_stop_at_the_field(twin_indexes):
+    stock, fast = twin_indexes
+    with stock.reader() as r1, fast.reader() as r2:
+        for prefix in ("县", "扶", "\uffff", ""):
+            assert list(r1.expand_prefix("bigrams", prefix)) == \
+                list(r2.expand_prefix("bigrams", prefix))
+        assert list(r1.lexicon("kind")) == list(r2.lexicon("kind"))
+        assert ("words", "不存在的词语") not in r2 and r2.doc_frequency("words", "不存在") == 0
+
+
+def test_a_damaged_term_file_is_named(twin_indexes, tmp_path):
+    from indexer.integrity import Unreadable
+
+    _, fast = twin_indexes
+    folder = tmp_path / "copy"
+    shutil.copytree(fast.storage.folder, folder)
+    trm = next(folder.glob("*.trm"))
+    data = bytearray(trm.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 64] = bytes(64)  # inside some block
+    trm.write_bytes(bytes(data))
+    ix = whoosh_index.open_dir(str(folder))
+    with ix.reader() as r, pytest.raises(Unreadable, match=r"\.trm"):
+        for _ in r.all_terms():
+            pass
+    trm.write_bytes(bytes(data[: len(data) // 3]))  # the directory at the end is gone
+    with pytest.raises(Unreadable, match="term directory"):
+        whoosh_index.open_dir(str(folder)).reader()
+
+
+def test_whoosh_own_writer_with_the_codec_writes_the_same_terms(twin_indexes, tmp_path):
+    """Whoosh's generic path (``PackedFieldWriter.add_postings``) and the fast one agree."""
+    _, fast = twin_indexes
+    whoosh_index.create_in(str(tmp_path), make_schema())
+    ix = whoosh_index.open_dir(str(tmp_path))
+    w = SegmentWriter(ix, codec=Codec())
+    for d in _docs():
+        w.add_document(**{k: v for k, v in d.items() if k not in SIDECAR_ONLY})
+    w.commit()
+    with whoosh_index.open_dir(str(tmp_path)).reader() as r1, fast.reader() as r2:
+        assert list(r1.all_terms()) == list(r2.all_terms())
+        for f, t in list(r2.all_terms())[::7]:
+            assert _stats(r1.term_info(f, t)) == _stats(r2.term_info(f, t)), (f, t)
+            assert list(r1.postings(f, t).all_ids()) == list(r2.postings(f, t).all_ids())
+
+
+def test_extreme_units_round_trip(tmp_path):
+    """A term repeated 70,000 times in a unit (its positions take more than 64 KB) and a
+    100,000-byte token keep their postings."""
+    whoosh_index.create_in(str(tmp_path), make_schema())
+    ix = whoosh_index.open_dir(str(tmp_path))
+    w = FastSegmentWriter(ix)
+    long_token = "长" * 33334
+    w.add_document(doc_id="a.txt", ordinal=0, kind="paragraph", bigrams=["甲乙"] * 70000,
+                   words=[long_token, "甲乙"], chars=["甲", "乙"], title=[], section=[])
+    _commit(ix.writer(codec=Codec()), [w._finalize_segment()])
+    with whoosh_index.open_dir(str(tmp_path)).reader() as r:
+        terms = r.leaf_readers()[0][0]._terms
+        got = terms.arrays("bigrams", "甲乙".encode(), positions=True)
+        assert len(got.ids) == 1 and int(got.vlens[0]) > 65535
+        assert r.postings("bigrams", "甲乙").value_as("positions") == list(range(70000))
+        assert r.doc_frequency("words", long_token) == 1

@@ -37,25 +37,20 @@ def test_internal_is_where_the_engine_expects_it(owner, name):
             f"Whoosh internal moved: {owner}.{name} (search_app/postings.py reads it)"
 
 
-def test_term_extent_and_block_layout_are_as_the_reader_expects(seeds_index):
-    """A term's extent starts with the block tag, and its length may come back as a 1-tuple
-    (W3TermInfo.from_bytes): the posting reader handles both."""
-    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
-
+def test_whoosh_uses_the_codec_for_each_segment_it_opens(seeds_index):
+    """Whoosh asks the segment's pickled codec for its term reader (SegmentReader._terms),
+    and the engine's posting reader gets the packed arrays from it."""
+    from indexer.packed_terms import PackedTermsReader
     from search_app.engine import Engine
 
     with Engine(seeds_index) as engine:
         searcher = engine.snapshot().searcher()
         found = 0
         for sub, _offset in searcher.leaf_searchers():
-            reader = sub.reader()
-            if ("words", "扶贫".encode()) not in reader:
-                continue
-            info = reader.term_info("words", "扶贫".encode())
-            assert not info.is_inlined()
-            offset, length = info.extent()
-            length = length[0] if isinstance(length, tuple) else length
-            assert reader._terms._postfile.get(offset, 4) == WHOOSH3_HEADER_MAGIC
-            assert length > 4
-            found += 1
+            terms = sub.reader()._terms
+            assert isinstance(terms, PackedTermsReader)
+            got = terms.arrays("words", "扶贫".encode())
+            if got is not None:
+                assert len(got.ids) == sub.doc_frequency("words", "扶贫") > 0
+                found += 1
         assert found
