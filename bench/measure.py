@@ -54,19 +54,44 @@ def tree_rss_mb(pid: int) -> float:
     return sum(_rss_kb(p) for p in [pid, *_children(pid)]) / 1024
 
 
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_pss_mb(pid: int) -> float:
+    """Proportional memory of a process tree, in MB: what it costs the machine. Forked build
+    workers share the parent's jieba dictionary; a sum of RSS counts those pages once per
+    process, a sum of PSS once in all."""
+    return sum(_pss_kb(p) for p in [pid, *_children(pid)]) / 1024
+
+
 class PeakSampler:
     """Samples a process tree's total RSS every ``interval`` seconds; keeps the peak."""
+
+    PSS_EVERY = 10  # samples: reading smaps_rollup walks page tables, far dearer than status
 
     def __init__(self, pid: int, interval: float = 0.1):
         self.pid = pid
         self.interval = interval
         self.peak = 0.0
+        self.peak_pss = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
+        n = 0
         while not self._stop.is_set():
             self.peak = max(self.peak, tree_rss_mb(self.pid))
+            if n % self.PSS_EVERY == 0:
+                self.peak_pss = max(self.peak_pss, tree_pss_mb(self.pid))
+            n += 1
             self._stop.wait(self.interval)
 
     def __enter__(self):
@@ -88,7 +113,8 @@ def run_measured(cmd: list[str], env: dict | None = None) -> dict:
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
-    return {"seconds": seconds, "peak_rss_mb": sampler.peak, "stdout": out, "stderr": err}
+    return {"seconds": seconds, "peak_rss_mb": sampler.peak, "peak_pss_mb": sampler.peak_pss,
+            "stdout": out, "stderr": err}
 
 
 def free_port() -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3Codec
@@ -31,6 +32,7 @@ from indexer.unit_arrays import SidecarBuilder, save_sidecar
 SIDECAR_ONLY = ("ordinal",)  # given to FastSegmentWriter for the unit arrays, not indexed
 SIDECAR_FIELDS = ("doc_id", "kind", "region", "year")  # indexed, and copied to the arrays
 _MAX_LEN = 2**32 - 1
+PART_TOKENS = 1_000_000  # a field's postings are sorted and written this many tokens at a time
 
 
 def positions_arrays(vlens: np.ndarray, blob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -184,9 +186,11 @@ class _TokenField:
         self.units.append(docnum)
         self.counts.append(len(tokens))
 
-    def postings(self, positional: bool) -> FieldPostings:
-        """Sort the tokens into postings: per term (by its UTF-8 bytes, which code point
-        order of the str keys gives), units in order, a weight per unit (how often), and for
+    def parts(self, positional: bool) -> Iterator[FieldPostings]:
+        """The postings, in parts of about ``PART_TOKENS`` tokens' worth (numpy's sort and
+        the varints take several bytes per token; in one go the bigrams of half the real
+        corpus took 360 MB). Terms come sorted by their UTF-8 bytes (code point order of the
+        str keys gives it), a term's units in order, a weight per unit (how often), and for
         positional fields the unit's positions of the term as varint deltas."""
         keys = list(self.vocab)
         order = sorted(range(len(keys)), key=keys.__getitem__)
@@ -195,25 +199,39 @@ class _TokenField:
         counts = np.frombuffer(self.counts, np.int32)
         r = rank[np.frombuffer(self.tids, np.int32)]
         del rank
-        perm = np.argsort(r, kind="stable")  # stable: units, then positions, stay in order
-        r = r[perm]
-        docs = np.repeat(np.frombuffer(self.units, np.int32), counts)[perm]
-        new = np.ones(len(r), bool)
-        new[1:] = r[1:] != r[:-1]
-        new[1:] |= docs[1:] != docs[:-1]
+        self.tids = array("i")  # r replaces it
+        docs = np.repeat(np.frombuffer(self.units, np.int32), counts)
+        pos = None
+        if positional:  # each token's position within its unit
+            pos = np.arange(len(r), dtype=np.int32)
+            pos -= np.repeat((np.cumsum(counts, dtype=np.int64) - counts).astype(np.int32),
+                             counts)
+        per_term = np.cumsum(np.bincount(r, minlength=len(keys)), dtype=np.int64)
+        t0 = 0
+        while t0 < len(keys):
+            done = per_term[t0 - 1] if t0 else 0
+            t1 = max(t0 + 1, int(np.searchsorted(per_term, done + PART_TOKENS, "right")))
+            t1 = min(t1, len(keys))
+            yield self._part([keys[i] for i in order[t0:t1]], t0, t1, r, docs, pos)
+            t0 = t1
+
+    @staticmethod
+    def _part(keys, t0, t1, r, docs, pos) -> FieldPostings:
+        if t0 == 0 and t1 == int(r.max(initial=-1)) + 1:
+            idx = np.argsort(r, kind="stable")  # stable: units, then positions, in order
+        else:
+            idx = np.flatnonzero((r >= t0) & (r < t1))
+            idx = idx[np.argsort(r[idx], kind="stable")]
+        rp, dp = r[idx] - t0, docs[idx]
+        new = np.ones(len(rp), bool)
+        new[1:] = rp[1:] != rp[:-1]
+        new[1:] |= dp[1:] != dp[:-1]
         pstart = np.flatnonzero(new)
-        weights = np.diff(pstart, append=len(r)).astype(np.int32)
-        starts = np.searchsorted(r[pstart], np.arange(len(keys) + 1))
-        del r
-        fp = FieldPostings([keys[i].encode("utf-8") for i in order], starts, docs[pstart],
-                           weights)
-        del docs
-        if positional:  # positions within the unit, in posting order, as deltas
-            delta = np.arange(len(perm), dtype=np.int32)
-            delta -= np.repeat((np.cumsum(counts, dtype=np.int64) - counts).astype(np.int32),
-                               counts)
-            delta = delta[perm]
-            del perm
+        fp = FieldPostings([k.encode("utf-8") for k in keys],
+                           np.searchsorted(rp[pstart], np.arange(t1 - t0 + 1)), dp[pstart],
+                           np.diff(pstart, append=len(rp)).astype(np.int32))
+        if pos is not None:
+            delta = pos[idx]
             delta[1:] -= np.where(new[1:], 0, delta[:-1])  # restart at each posting
             fp.values, nb = varint_array(delta)
             fp.vlens = np.add.reduceat(nb, pstart, dtype=np.int64)
@@ -242,7 +260,7 @@ class _GenericField:
             p[3].append(len(vbytes))
         return length
 
-    def postings(self, positional: bool) -> FieldPostings:
+    def parts(self, positional: bool) -> Iterator[FieldPostings]:
         keys = sorted(self.terms)
         lists = [self.terms[k] for k in keys]
         sizes = np.fromiter((len(p[0]) for p in lists), np.int64, len(lists))
@@ -252,7 +270,7 @@ class _GenericField:
         if positional:
             fp.vlens = _joined(p[3] for p in lists)
             fp.values = np.frombuffer(b"".join(bytes(p[2]) for p in lists), np.uint8)
-        return fp
+        yield fp
 
 
 def _joined(arrays) -> np.ndarray:
@@ -356,8 +374,8 @@ class FastSegmentWriter(SegmentWriter):
             positional = isinstance(field.format, CompactPositions) or (
                 field.format.fixed_value_size() != 0
                 and not isinstance(field.format, WordCounts))
-            fp = self._fields[name].postings(positional)
-            fw.write_field(name, fp, np.frombuffer(lens, np.uint32))
+            for fp in self._fields[name].parts(positional):
+                fw.write_field(name, fp, np.frombuffer(lens, np.uint32))
         fw.close()
         self._fields = {}
         self._doclens = {}

@@ -80,11 +80,14 @@ class PackedFieldWriter:
         self._terms.write(MAGIC)
         self._posts.write(MAGIC)
         self._tpos = self._ppos = len(MAGIC)
-        self._directory: list[tuple[str, bool, int, list[bytes], list[int]]] = []
+        # per field: name, positional, terms, each block's first key, block offsets (+ end)
+        self._directory: list[list] = []
         self.is_closed = False
 
     def write_field(self, name: str, fp: FieldPostings, doclens: np.ndarray) -> None:
-        """Write one field; ``doclens`` gives the field's length in every unit (statistics)."""
+        """Write one field, or the next part of it (its terms after the last part's: the
+        segment writer bounds its memory so); ``doclens`` gives the field's length in every
+        unit (for the statistics)."""
         n = len(fp.keys)
         if n == 0:
             return
@@ -143,7 +146,15 @@ class PackedFieldWriter:
             self._terms.write(block)
             self._tpos += len(block)
         block_offsets.append(self._tpos)
-        self._directory.append((name, positional, n, block_first, block_offsets))
+        last = self._directory[-1] if self._directory else None
+        if last is not None and last[0] == name:  # the next part of the same field
+            if block_first[0] <= last[3][-1]:
+                raise ValueError(f"the parts of field {name!r} are out of key order")
+            last[2] += n
+            last[3].extend(block_first)
+            last[4][-1:] = block_offsets
+        else:
+            self._directory.append([name, positional, n, block_first, block_offsets])
 
     def add_postings(self, schema, lengths, items) -> None:
         """Whoosh's generic path: ``items`` are sorted (field, bytes, unit, weight, value)."""

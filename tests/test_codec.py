@@ -10,6 +10,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.util.varints import varint
 from whoosh.writing import SegmentWriter
 
+from indexer import codec
 from indexer.build import _commit
 from indexer.codec import SIDECAR_ONLY, Codec, FastSegmentWriter, varint_array
 from indexer.packed_terms import BLOCK_TERMS, PackedTermsReader
@@ -52,7 +53,9 @@ def twin_indexes(tmp_path_factory):
     fw = FastSegmentWriter(ix2)
     for d in docs:
         fw.add_document(**d)
-    seg = fw._finalize_segment()
+    with pytest.MonkeyPatch.context() as mp:  # each field sorted and written in many parts
+        mp.setattr(codec, "PART_TOKENS", 500)
+        seg = fw._finalize_segment()
     _commit(ix2.writer(codec=Codec()), [seg])
     a, b = whoosh_index.open_dir(str(stock)), whoosh_index.open_dir(str(fast))
     yield a, b
