@@ -125,8 +125,9 @@ def compact(folded: str) -> Compact:
 
 
 def prepare(text: str) -> str:
-    """The text every tokenizer sees: folded, then compacted."""
-    return compact(fold(text)).text
+    """The text every tokenizer sees: folded, then compacted (``compact(fold(text)).text``,
+    without the offsets)."""
+    return _GAP_RE.sub("", fold(text))
 
 
 def is_han(ch: str) -> bool:
@@ -179,6 +180,9 @@ def tokenizer():
 
 def _wordish(tokens: Iterable[str]) -> list[str]:
     """Drop punctuation and spaces; rejoin decimals jieba splits (``20016 . 76``)."""
+    tokens = list(tokens)
+    if "." not in tokens:  # nothing to rejoin: the filter alone, in C
+        return list(filter(_WORDISH_RE.search, tokens))
     out: list[str] = []
     dot = False
     for t in tokens:
@@ -187,7 +191,7 @@ def _wordish(tokens: Iterable[str]) -> list[str]:
             continue
         if dot and t.isdigit() and t.isascii():
             out[-1] += "." + t
-        elif _WORDISH_RE.search(t) and not t.isspace():
+        elif _WORDISH_RE.search(t):  # a word character: so not all space
             out.append(t)
         dot = False
     return out
@@ -238,7 +242,7 @@ def bigram_tokens(prepared: str) -> list[str]:
 def han_chars(bigrams: list[str]) -> list[str]:
     """The distinct Han characters of a text, from its bigram tokens (each Han character
     starts a bigram or ends a run): what a one-character query looks up."""
-    return [c for c in dict.fromkeys(map(itemgetter(0), bigrams)) if HAN_RE.match(c)]
+    return HAN_RE.findall("".join(dict.fromkeys(map(itemgetter(0), bigrams))))
 
 
 @dataclass(frozen=True)

@@ -164,25 +164,34 @@ def varint_array(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, nb
 
 
+class _Vocabulary(dict):
+    """Term numbers in order of first sight. A missing token gets the next number from
+    ``__missing__``, which CPython calls from the dict's own lookup: mapping a unit's tokens is
+    one C loop (``map(vocab.__getitem__, tokens)``), with Python only for new terms."""
+
+    def __missing__(self, token: str) -> int:
+        n = self[token] = len(self)
+        return n
+
+
 class _TokenField:
     """One token field of a segment being written: every unit's tokens as term numbers."""
 
-    __slots__ = ("vocab", "tids", "units", "counts")
+    __slots__ = ("vocab", "tids", "units", "counts", "_last", "_last_tids")
 
     def __init__(self):
-        self.vocab: dict[str, int] = {}  # token -> term number, in order of first sight
+        self.vocab = _Vocabulary()
         self.tids = array("i")
         self.units = array("i")  # the units that have tokens here
         self.counts = array("i")  # and how many
+        self._last: list[str] | None = None  # the previous unit's list, and its numbers:
+        self._last_tids = array("i")  # a document's units share one title list
 
     def add(self, docnum: int, tokens: list[str]) -> None:
-        vocab = self.vocab
-        tids = list(map(vocab.get, tokens))
-        if None in tids:  # new terms (ever rarer as the segment grows): number them
-            for i, t in enumerate(tokens):
-                if tids[i] is None:
-                    tids[i] = vocab.setdefault(t, len(vocab))
-        self.tids.extend(tids)
+        if tokens is not self._last:
+            self._last = tokens
+            self._last_tids = array("i", map(self.vocab.__getitem__, tokens))
+        self.tids.extend(self._last_tids)
         self.units.append(docnum)
         self.counts.append(len(tokens))
 

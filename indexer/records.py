@@ -42,9 +42,10 @@ class FileResult:
 
 
 @functools.lru_cache(maxsize=512)
-def _section_words(section: str) -> tuple[str, ...]:
-    """A section heads many units in a row: segment it once."""
-    return tuple(analyze(section).words)
+def _section_words(section: str) -> list[str]:
+    """A section heads many units in a row: segment it once. The units share the one list
+    (nothing changes it), so the segment writer maps its words to term numbers once too."""
+    return analyze(section).words
 
 
 def annotate(doc: Document, texts: list[str], tokens: list[TextTokens]) -> None:
@@ -80,7 +81,7 @@ def unit_regions(doc: Document, unit: Unit) -> list[str]:
 def whoosh_fields(doc: Document, unit: Unit, title_words: list[str],
                   tokens: TextTokens | None = None) -> dict:
     tokens = tokens or analyze(doc.search_text(unit))
-    section_words = list(_section_words(unit.section)) if unit.section else []
+    section_words = _section_words(unit.section) if unit.section else []
     fields = {
         "doc_id": doc.doc_id,
         "ordinal": unit.ordinal,
