@@ -39,8 +39,8 @@ from whoosh.util.numeric import _length_byte_cache
 from indexer.integrity import Unreadable
 
 MAGIC = b"PSTERMS1"
-BLOCK_TERMS = 64
-EXTERNAL_BYTES = 1024  # a term's postings above this size go to the postings file
+BLOCK_TERMS = 16
+EXTERNAL_BYTES = 512  # a term's postings above this size go to the postings file
 # zlib levels of term blocks and of long posting lists. On a sixth of the real corpus, 6 and 6
 # gave 14.0 MB in 3.0 s of writing; 6 and 1, 15.0 MB in 2.2 s; 1 and 1, 15.5 MB in 1.7-2.0 s.
 BLOCK_LEVEL = 6
@@ -234,58 +234,69 @@ def _term_stats(first, last, ids, weights, doclens) -> list[np.ndarray]:
 
 
 _STAT_TYPES = ("<u4", "<u4", "<u2", "u1", "u1", "<u4", "<u4")
+_STAT_CODES = "IIHBBII"  # the same as struct codes
+_STAT_SIZES = tuple(struct.calcsize(c) for c in _STAT_CODES)
 
 
 class _Block:
-    """One decoded block: keys and per-term columns; postings sliced out on demand."""
+    """One block: its keys decoded, everything else read where it lies when a term is asked
+    (a query asks one term of a block; decoding all its columns cost more than the read)."""
 
-    __slots__ = ("keys", "stats", "external", "ext_where", "inline_start", "cols", "vstart")
+    __slots__ = ("data", "keys", "m", "e", "positional", "_stats", "_flags", "_ext", "_post")
 
     def __init__(self, data: bytes, positional: bool):
         m, e = _BLOCK_HEAD.unpack_from(data)
         pos = _BLOCK_HEAD.size
-        klens = np.frombuffer(data, "<u4", m, pos).tolist()
+        klens = struct.unpack_from(f"<{m}I", data, pos)
         pos += 4 * m
         keys = []
         for size in klens:
             keys.append(data[pos : pos + size])
             pos += size
-        self.keys = keys
-        stats = []
-        for t in _STAT_TYPES:
-            col = np.frombuffer(data, t, m, pos)
-            stats.append(col)
-            pos += col.nbytes
-        self.stats = stats
-        self.external = np.frombuffer(data, np.uint8, m, pos).astype(bool)
-        pos += m
-        offsets = np.frombuffer(data, "<u8", e, pos)
-        pos += 8 * e
-        lengths = np.frombuffer(data, "<u4", e, pos)
-        pos += 4 * e
-        self.ext_where = {int(t): (int(o), int(n)) for t, o, n in
-                          zip(np.flatnonzero(self.external), offsets, lengths, strict=True)}
-        df = stats[0].astype(np.int64)
-        inline_df = np.where(self.external, 0, df)
-        self.inline_start = np.concatenate(([0], np.cumsum(inline_df)))
-        total = int(self.inline_start[-1])
-        ids = np.frombuffer(data, "<u4", total, pos)
-        pos += 4 * total
-        weights = np.frombuffer(data, "<u2", total, pos)
-        pos += 2 * total
-        vlens = blob = None
-        if positional:
-            vlens = np.frombuffer(data, "<u4", total, pos)
-            pos += 4 * total
-            blob = np.frombuffer(data, np.uint8, offset=pos)
-            voff = np.concatenate(([0], np.cumsum(vlens, dtype=np.int64)))
-            self.vstart = voff[self.inline_start]
-        else:
-            self.vstart = None
-        self.cols = (ids, weights, vlens, blob)
+        if pos > len(data):
+            raise ValueError("keys run past the block")
+        self.data, self.keys, self.m, self.e, self.positional = data, keys, m, e, positional
+        self._stats = pos
+        self._flags = pos + m * sum(_STAT_SIZES)
+        self._ext = self._flags + m
+        self._post = self._ext + 12 * e
+
+    def stat(self, column: int, i: int) -> int:
+        at = self._stats + self.m * sum(_STAT_SIZES[:column]) + _STAT_SIZES[column] * i
+        return struct.unpack_from("<" + _STAT_CODES[column], self.data, at)[0]
+
+    def is_external(self, i: int) -> bool:
+        return self.data[self._flags + i] != 0
+
+    def extent(self, i: int) -> tuple[int, int]:
+        """Offset and length in the postings file of external term i."""
+        k = self.data[self._flags : self._flags + i].count(1)  # external terms before it
+        offset = struct.unpack_from("<Q", self.data, self._ext + 8 * k)[0]
+        length = struct.unpack_from("<I", self.data, self._ext + 8 * self.e + 4 * k)[0]
+        return offset, length
+
+    def inline(self, i: int, positions: bool) -> TermPostings:
+        """Inline term i's postings (its values too when ``positions`` and the field has)."""
+        m, data = self.m, self.data
+        df = struct.unpack_from(f"<{m}I", data, self._stats)
+        flags = data[self._flags : self._flags + m]
+        before = sum(d for d, f in zip(df[:i], flags[:i], strict=True) if not f)
+        total = before + sum(d for d, f in zip(df[i:], flags[i:], strict=True) if not f)
+        n, p = df[i], self._post
+        if p + 6 * total > len(data):
+            raise ValueError("postings run past the block")
+        ids = np.frombuffer(data, "<u4", n, p + 4 * before).cumsum(dtype=np.int64)
+        weights = np.frombuffer(data, "<u2", n, p + 4 * total + 2 * before)
+        if not (positions and self.positional):
+            return TermPostings(ids, weights, None, None)
+        vlens_all = np.frombuffer(data, "<u4", before + n, p + 6 * total)
+        v0 = p + 10 * total + int(vlens_all[:before].sum(dtype=np.int64))
+        vlens = vlens_all[before:]
+        return TermPostings(ids, weights, vlens,
+                            np.frombuffer(data, np.uint8, int(vlens.sum(dtype=np.int64)), v0))
 
     def info(self, i: int) -> TermInfo:
-        df, total, maxw, minlen, maxlen, minid, maxid = (int(c[i]) for c in self.stats)
+        df, total, maxw, minlen, maxlen, minid, maxid = (self.stat(c, i) for c in range(7))
         info = TermInfo(total, df, None, 0, maxw, minid, maxid)
         info._minlength = _length_byte_cache[minlen]
         info._maxlength = _length_byte_cache[maxlen]
@@ -338,20 +349,16 @@ class PackedTermsReader(TermsReader):
         if found is None:
             return None
         block, i = found
-        df = int(block.stats[0][i])
-        positional = self._fields[fieldname].positional
-        if block.external[i]:
-            return self._external(fieldname, btext, block, i, df, positional, positions)
-        a, b = block.inline_start[i], block.inline_start[i + 1]
-        ids_d, weights, vlens, blob = block.cols
-        ids = np.cumsum(ids_d[a:b], dtype=np.int64)
-        if not (positions and positional):
-            return TermPostings(ids, weights[a:b], None, None)
-        v0, v1 = block.vstart[i], block.vstart[i + 1]
-        return TermPostings(ids, weights[a:b], vlens[a:b], blob[v0:v1])
+        try:
+            if block.is_external(i):
+                return self._external(fieldname, btext, block, i, positions)
+            return block.inline(i, positions)
+        except (struct.error, ValueError, IndexError) as e:
+            raise Unreadable(f"{self._tname}: postings of {fieldname}:{btext!r}: {e}") from None
 
-    def _external(self, fieldname, btext, block, i, df, positional, positions):
-        offset, length = block.ext_where[i]
+    def _external(self, fieldname, btext, block, i, positions):
+        df = block.stat(0, i)
+        offset, length = block.extent(i)
         raw = self._pfile.get(offset, length)
         if len(raw) != length or not raw or raw[0] != _COMPRESSED:
             raise Unreadable(f"postings of {fieldname}:{btext!r}: record cut short or damaged")
@@ -363,7 +370,7 @@ class PackedTermsReader(TermsReader):
             raise Unreadable(f"postings of {fieldname}:{btext!r}: record cut short")
         ids = np.frombuffer(data, "<u4", df).cumsum(dtype=np.int64)
         weights = np.frombuffer(data, "<u2", df, 4 * df)
-        if not (positions and positional):
+        if not (positions and block.positional):
             return TermPostings(ids, weights, None, None)
         vlens = np.frombuffer(data, "<u4", df, 6 * df)
         return TermPostings(ids, weights, vlens, np.frombuffer(data, np.uint8, offset=10 * df))
@@ -412,15 +419,18 @@ class PackedTermsReader(TermsReader):
         if found is None:
             raise TermNotFound(f"No term {fieldname}:{btext!r}")
         block, i = found
-        return block.info(i)
+        try:
+            return block.info(i)
+        except (struct.error, IndexError) as e:
+            raise Unreadable(f"{self._tname}: statistics of {fieldname}:{btext!r}: {e}") from None
 
     def frequency(self, fieldname, btext):
         found = self._find(fieldname, btext)
-        return 0 if found is None else int(found[0].stats[1][found[1]])
+        return 0 if found is None else found[0].stat(1, found[1])
 
     def doc_frequency(self, fieldname, btext):
         found = self._find(fieldname, btext)
-        return 0 if found is None else int(found[0].stats[0][found[1]])
+        return 0 if found is None else found[0].stat(0, found[1])
 
     def matcher(self, fieldname, btext, format_, scorer=None):
         found = self._find(fieldname, btext)
