@@ -264,11 +264,10 @@ def _store_result(conn, res: FileResult, report: BuildReport) -> None:
 def _commit(writer: SegmentWriter, worker_segments: list) -> None:
     """Commit the parent's writer together with the segments the workers wrote.
 
-    No segment is merged: Whoosh's generic merge (``add_reader``) copies postings through
-    ``PostingPool``, which rejects the compact codec's inlined values (it failed the first
-    time an update merged, with ``AssertionError: vbytes=''``), and a merged segment would
-    have no unit arrays (nothing is stored to rebuild them from). An update adds a segment
-    per worker; ``--full`` rebuilds into one per worker again."""
+    No segment is merged: a merged segment would have no unit arrays (nothing is stored to
+    rebuild them from), and Whoosh's generic merge copies postings one by one through its
+    ``PostingPool`` (with the codec of schema 9 it failed outright, ``vbytes=''``). An update
+    adds a segment per worker; ``--full`` rebuilds into one per worker again."""
     final = writer._merge_segments(NO_MERGE, False, False)
     final.extend(s for s in worker_segments if s is not None)
     if writer._added:

@@ -61,8 +61,7 @@ def test_chunks_round_trip_and_split_long_documents():
 
 def test_unit_arrays_stay_right_over_many_updates(corpus, tmp_path):
     """Every update adds a segment and none is merged (Whoosh's merge policy would have merged
-    the small ones by the fifth: its generic path cannot copy the compact codec's postings,
-    and a merged segment would have no unit arrays). Each live unit's arrays must still name
+    the small ones by the fifth, and a merged segment would have no unit arrays). Each live unit's arrays must still name
     its document and carry its field lengths, with deletions in older segments."""
     index = tmp_path / "index"
     build_index(corpus, index, jobs=1)
