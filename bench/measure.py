@@ -26,15 +26,21 @@ def percentile(values: list[float], p: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
-def _rss_kb(pid: int) -> int:
+def _kb(path: str, key: str) -> int:
+    """The kB figure of ``key`` in a /proc file (``VmRSS`` in status, ``Pss`` in
+    smaps_rollup); 0 when the process is gone."""
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(path) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _rss_kb(pid: int) -> int:
+    return _kb(f"/proc/{pid}/status", "VmRSS")
 
 
 def _children(pid: int) -> list[int]:
@@ -55,14 +61,7 @@ def tree_rss_mb(pid: int) -> float:
 
 
 def _pss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return _kb(f"/proc/{pid}/smaps_rollup", "Pss")
 
 
 def tree_pss_mb(pid: int) -> float:
