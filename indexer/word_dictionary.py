@@ -11,11 +11,13 @@ It also means a query is cut with exactly the dictionary its index was built wit
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
 import sqlite3
 import threading
+from importlib import resources
 from pathlib import Path
 
 FILE = "words.sqlite"
@@ -37,10 +39,47 @@ def place_names(gaz) -> list[tuple[str, str]]:
     return out
 
 
+# what the dictionary is made from, besides jieba's own: a change to any of them changes it
+_SOURCES = ("data/userdict.txt", "data/divisions.txt", "analysis.py", "places.py",
+            "word_dictionary.py")
+
+
+def fingerprint(tk) -> str:
+    """Identifies the dictionary ``write`` would store: jieba's version, the project's word
+    list and gazetteer, the code that merges them, and the merged size and total."""
+    import jieba
+
+    h = hashlib.sha1(f"{jieba.__version__}:{tk.total}:{len(tk.FREQ)}".encode())
+    here = resources.files("indexer")
+    for name in _SOURCES:
+        h.update(here.joinpath(name).read_bytes())
+    return h.hexdigest()
+
+
+def _stored_fingerprint(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM info WHERE key = 'fingerprint'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
+
+
 def write(gen: Path, tk, gaz=None) -> None:
     """Store ``tk``'s prefix dictionary (word -> frequency, 0 for a prefix that is no word)
-    and the gazetteer's place names (for matching a place in a query to units' regions)."""
+    and the gazetteer's place names (for matching a place in a query to units' regions).
+
+    An update starts from a copy of the live generation: when that copy holds the same
+    dictionary (same fingerprint) it is kept, which saves 0.6 s of a one-file update."""
     path = gen / FILE
+    fp = fingerprint(tk)
+    if _stored_fingerprint(path) == fp:
+        return
     tmp = path.with_name(path.name + ".tmp")
     tmp.unlink(missing_ok=True)
     conn = sqlite3.connect(tmp)
@@ -52,7 +91,8 @@ def write(gen: Path, tk, gaz=None) -> None:
         if gaz is not None:
             conn.executemany("INSERT INTO places VALUES (?, ?)", place_names(gaz))
         conn.executemany("INSERT INTO info VALUES (?, ?)",
-                         [("total", tk.total), ("maxlen", max(map(len, tk.FREQ), default=1))])
+                         [("total", tk.total), ("maxlen", max(map(len, tk.FREQ), default=1)),
+                          ("fingerprint", fp)])
         conn.commit()
     finally:
         conn.close()

@@ -51,3 +51,32 @@ def test_place_names_resolve_to_their_paths(words):
     assert words.places("湖北") == ["湖北省"]
     assert words.places("杭州") == ["浙江省/杭州市"]
     assert words.places("发展") == []
+
+
+def test_an_update_keeps_the_dictionary_when_nothing_it_is_made_from_changed(tmp_path,
+                                                                             monkeypatch):
+    """The update's copy of the live words.sqlite is kept when its fingerprint matches; a
+    changed source (here: a different fingerprint) writes it again."""
+    import shutil
+
+    from indexer import word_dictionary
+    from indexer.build import build_index
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    index = tmp_path / "index"
+    build_index(corpus, index, jobs=1)
+    first = store.live_generation(index) / word_dictionary.FILE
+    (corpus / "added.txt").write_text("新增报告\n闽宁协作继续推进。\n", "utf-8")
+    build_index(corpus, index, jobs=1)
+    kept = store.live_generation(index) / word_dictionary.FILE
+    assert kept != first and kept.read_bytes() == first.read_bytes()
+    assert kept.stat().st_mtime_ns == first.stat().st_mtime_ns  # the copy, not rewritten
+
+    monkeypatch.setattr(word_dictionary, "fingerprint", lambda tk: "another dictionary")
+    (corpus / "added.txt").write_text("新增报告\n东西部协作继续推进。\n", "utf-8")
+    build_index(corpus, index, jobs=1)
+    rewritten = store.live_generation(index) / word_dictionary.FILE
+    assert word_dictionary._stored_fingerprint(rewritten) == "another dictionary"
+    assert GenerationWords(rewritten.parent).cut("闽宁协作") == tokenizer().lcut(
+        prepare("闽宁协作"), HMM=False)
