@@ -184,3 +184,17 @@ def test_extreme_units_round_trip(tmp_path):
         assert len(got.ids) == 1 and int(got.vlens[0]) > 65535
         assert r.postings("bigrams", "甲乙").value_as("positions") == list(range(70000))
         assert r.doc_frequency("words", long_token) == 1
+
+
+def test_readers_of_one_file_share_its_directory_until_the_file_changes(twin_indexes, tmp_path):
+    _, fast = twin_indexes
+    folder = tmp_path / "copy"
+    shutil.copytree(fast.storage.folder, folder)
+    ix = whoosh_index.open_dir(str(folder))
+    with ix.reader() as a, ix.reader() as b:
+        assert a.leaf_readers()[0][0]._terms._fields is b.leaf_readers()[0][0]._terms._fields
+        before = a.leaf_readers()[0][0]._terms._fields
+    trm = next(folder.glob("*.trm"))
+    trm.write_bytes(trm.read_bytes())  # the same bytes, written anew: another mtime, inode
+    with ix.reader() as c:
+        assert c.leaf_readers()[0][0]._terms._fields is not before
