@@ -55,9 +55,13 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _tree_mb(pid: int, kb) -> float:
+    return sum(kb(p) for p in [pid, *_children(pid)]) / 1024
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, in MB."""
-    return sum(_rss_kb(p) for p in [pid, *_children(pid)]) / 1024
+    return _tree_mb(pid, _rss_kb)
 
 
 def _pss_kb(pid: int) -> int:
@@ -68,7 +72,7 @@ def tree_pss_mb(pid: int) -> float:
     """Proportional memory of a process tree, in MB: what it costs the machine. Forked build
     workers share the parent's jieba dictionary; a sum of RSS counts those pages once per
     process, a sum of PSS once in all."""
-    return sum(_pss_kb(p) for p in [pid, *_children(pid)]) / 1024
+    return _tree_mb(pid, _pss_kb)
 
 
 class PeakSampler:

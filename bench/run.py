@@ -135,7 +135,7 @@ def run_workload(wl: W.Workload, work: Path, jobs: int, queries: list[W.Query],
     ours = _our_build(corpus, ix, jobs)
     size = _live_size(ix)
     out["build"] = {"seconds": ours["seconds"], "mb_per_s": mb / ours["seconds"],
-                    "peak_rss_mb": ours["peak_rss_mb"], "peak_pss_mb": ours.get("peak_pss_mb"),
+                    "peak_rss_mb": ours["peak_rss_mb"], "peak_pss_mb": ours["peak_pss_mb"],
                     "index_bytes": size,
                     "summary": ours["stdout"].strip().splitlines()[-2:]}
 

@@ -26,7 +26,7 @@ from whoosh.formats import Existence, Positions, tokens
 from whoosh.util.varints import varint
 from whoosh.writing import SegmentWriter
 
-from indexer.packed_terms import FieldPostings, PackedFieldWriter, PackedTermsReader
+from indexer.packed_terms import FieldPostings, PackedFieldWriter, PackedTermsReader, has_values
 from indexer.unit_arrays import SidecarBuilder, save_sidecar
 
 SIDECAR_ONLY = ("ordinal",)  # given to FastSegmentWriter for the unit arrays, not indexed
@@ -112,13 +112,9 @@ class CompactPositions(Positions):
         return self.decode_frequency(valuestring) * self.field_boost
 
 
-
 class Codec(W3Codec):
     """W3Codec with ``packed_terms``' term dictionary and postings; pickled into every
     segment (the per-document files, lengths and columns stay Whoosh's)."""
-
-    def __init__(self):
-        super().__init__()
 
     def field_writer(self, storage, segment):
         return PackedFieldWriter(storage, segment)
@@ -221,12 +217,13 @@ class _TokenField:
             done = per_term[t0 - 1] if t0 else 0
             t1 = max(t0 + 1, int(np.searchsorted(per_term, done + PART_TOKENS, "right")))
             t1 = min(t1, len(keys))
-            yield self._part([keys[i] for i in order[t0:t1]], t0, t1, r, docs, pos)
+            whole = t0 == 0 and t1 == len(keys)
+            yield self._part([keys[i] for i in order[t0:t1]], t0, t1, r, docs, pos, whole)
             t0 = t1
 
     @staticmethod
-    def _part(keys, t0, t1, r, docs, pos) -> FieldPostings:
-        if t0 == 0 and t1 == int(r.max(initial=-1)) + 1:
+    def _part(keys, t0, t1, r, docs, pos, whole: bool) -> FieldPostings:
+        if whole:  # one part: every token (each term has at least one)
             idx = np.argsort(r, kind="stable")  # stable: units, then positions, in order
         else:
             idx = np.flatnonzero((r >= t0) & (r < t1))
@@ -280,6 +277,13 @@ class _GenericField:
             fp.vlens = _joined(p[3] for p in lists)
             fp.values = np.frombuffer(b"".join(bytes(p[2]) for p in lists), np.uint8)
         yield fp
+
+
+def _padded(lengths: array, n: int) -> array:
+    """``lengths`` extended with zeros to ``n`` units (units without the field)."""
+    if len(lengths) < n:
+        lengths.extend(array("I", bytes(4 * (n - len(lengths)))))
+    return lengths
 
 
 def _joined(arrays) -> np.ndarray:
@@ -343,9 +347,7 @@ class FastSegmentWriter(SegmentWriter):
                 if not field.scorable:
                     length = 0
                 lengths[name] = length
-                lens = self._doclens.setdefault(name, array("I"))
-                if len(lens) < docnum:
-                    lens.extend(array("I", bytes(4 * (docnum - len(lens)))))
+                lens = _padded(self._doclens.setdefault(name, array("I")), docnum)
                 lens.append(min(length, _MAX_LEN))
             perdoc.add_field(name, field, value if field.stored else None, length)
             column = field.column_type
@@ -376,14 +378,8 @@ class FastSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         fw = self.fieldwriter
         for name in sorted(self._fields):
-            field = self.schema[name]
-            lens = self._doclens.get(name, array("I"))
-            if len(lens) < self.docnum:
-                lens.extend(array("I", bytes(4 * (self.docnum - len(lens)))))
-            positional = isinstance(field.format, CompactPositions) or (
-                field.format.fixed_value_size() != 0
-                and not isinstance(field.format, WordCounts))
-            for fp in self._fields[name].parts(positional):
+            lens = _padded(self._doclens.get(name, array("I")), self.docnum)
+            for fp in self._fields[name].parts(has_values(self.schema[name].format)):
                 fw.write_field(name, fp, np.frombuffer(lens, np.uint32))
         fw.close()
         self._fields = {}

@@ -59,6 +59,12 @@ def length_bytes(lengths: np.ndarray) -> np.ndarray:
     return out.astype(np.uint8)
 
 
+def has_values(fmt) -> bool:
+    """Whether a field's postings carry values (positions, Whoosh's frequency bytes): any
+    format but those whose values are always empty (``fixed_value_size() == 0``)."""
+    return fmt is not None and fmt.fixed_value_size() != 0
+
+
 @dataclass
 class FieldPostings:
     """One field's postings, terms sorted by their bytes; ``starts[t]:starts[t + 1]`` are term
@@ -100,7 +106,7 @@ class PackedFieldWriter:
         ids = fp.ids.astype(np.int64)
         weights = np.minimum(fp.weights, 0xFFFF).astype("<u2")
         df = np.diff(starts)
-        stats = _term_stats(first, last, ids, weights, doclens)
+        stats = _term_stats(df, first, last, ids, weights, doclens)
         deltas = np.empty(len(ids), "<u4")
         deltas[:] = ids
         deltas[1:] -= ids[:-1].astype("<u4")
@@ -183,7 +189,7 @@ class PackedFieldWriter:
         ids = np.fromiter((r[1] for r in rows), np.int64, len(rows))
         weights = np.fromiter((max(1, round(r[2])) for r in rows), np.int64, len(rows))
         vlens = values = None
-        if field.format.fixed_value_size() != 0 and any(r[3] for r in rows):
+        if has_values(field.format):
             vlens = np.fromiter((len(r[3]) for r in rows), np.int64, len(rows))
             values = np.frombuffer(b"".join(r[3] for r in rows), np.uint8)
         top = int(ids.max()) + 1
@@ -221,22 +227,33 @@ def _ranges(starts: np.ndarray, b0: int, b1: int, external: np.ndarray) -> np.nd
         np.arange(int(size.sum()))
 
 
-def _term_stats(first, last, ids, weights, doclens) -> list[np.ndarray]:
+def _term_stats(df, first, last, ids, weights, doclens) -> list[np.ndarray]:
     """Per term: df, total weight, largest weight, shortest and longest length (as bytes),
-    first and last unit: what Whoosh's TermInfo carries."""
-    df = (last - first + 1).astype("<u4")
+    first and last unit: what Whoosh's TermInfo carries (in ``_STAT_CODES``' types)."""
     w = weights.astype(np.int64)
     total = np.add.reduceat(w, first).astype("<u4")
     maxw = np.maximum.reduceat(weights, first).astype("<u2")
     lens = np.asarray(doclens, np.int64)[ids] if len(doclens) else np.zeros(len(ids), np.int64)
     minlen = length_bytes(np.minimum.reduceat(lens, first))
     maxlen = length_bytes(np.maximum.reduceat(lens, first))
-    return [df, total, maxw, minlen, maxlen, ids[first].astype("<u4"), ids[last].astype("<u4")]
+    return [df.astype("<u4"), total, maxw, minlen, maxlen, ids[first].astype("<u4"),
+            ids[last].astype("<u4")]
 
 
-_STAT_TYPES = ("<u4", "<u4", "<u2", "u1", "u1", "<u4", "<u4")
-_STAT_CODES = "IIHBBII"  # the same as struct codes
+_STAT_CODES = "IIHBBII"  # struct codes of _term_stats' columns, little-endian
 _STAT_SIZES = tuple(struct.calcsize(c) for c in _STAT_CODES)
+_STAT_STARTS = tuple(sum(_STAT_SIZES[:c]) for c in range(len(_STAT_SIZES) + 1))
+
+
+def _split_keys(data: bytes, pos: int, lengths) -> tuple[list[bytes], int]:
+    """The keys stored back to back at ``pos`` with these lengths, and where they end."""
+    keys = []
+    for size in lengths:
+        keys.append(data[pos : pos + size])
+        pos += size
+    if pos > len(data):
+        raise ValueError("keys run past the end")
+    return keys, pos
 
 
 class _Block:
@@ -248,22 +265,17 @@ class _Block:
     def __init__(self, data: bytes, positional: bool):
         m, e = _BLOCK_HEAD.unpack_from(data)
         pos = _BLOCK_HEAD.size
-        klens = struct.unpack_from(f"<{m}I", data, pos)
-        pos += 4 * m
-        keys = []
-        for size in klens:
-            keys.append(data[pos : pos + size])
-            pos += size
-        if pos > len(data):
-            raise ValueError("keys run past the block")
+        keys, pos = _split_keys(data, pos + 4 * m, struct.unpack_from(f"<{m}I", data, pos))
         self.data, self.keys, self.m, self.e, self.positional = data, keys, m, e, positional
         self._stats = pos
-        self._flags = pos + m * sum(_STAT_SIZES)
+        self._flags = pos + m * _STAT_STARTS[-1]
         self._ext = self._flags + m
         self._post = self._ext + 12 * e
+        if self._post > len(data):  # so statistics, flags and extents read in bounds
+            raise ValueError("term columns run past the block")
 
     def stat(self, column: int, i: int) -> int:
-        at = self._stats + self.m * sum(_STAT_SIZES[:column]) + _STAT_SIZES[column] * i
+        at = self._stats + self.m * _STAT_STARTS[column] + _STAT_SIZES[column] * i
         return struct.unpack_from("<" + _STAT_CODES[column], self.data, at)[0]
 
     def is_external(self, i: int) -> bool:
@@ -364,7 +376,8 @@ class PackedTermsReader(TermsReader):
     def __init__(self, storage, segment):
         self._tname = segment.make_filename(".trm")
         self._tfile = storage.open_file(self._tname)
-        self._pfile = storage.open_file(segment.make_filename(".pst"))
+        self._pname = segment.make_filename(".pst")
+        self._pfile = storage.open_file(self._pname)
         try:
             size = storage.file_length(self._tname)
             self._fields = _DIRECTORIES.get(_file_key(storage, self._tname),
@@ -391,7 +404,9 @@ class PackedTermsReader(TermsReader):
         found = self._find(fieldname, btext)
         if found is None:
             return None
-        block, i = found
+        return self._postings(fieldname, btext, *found, positions)
+
+    def _postings(self, fieldname, btext, block, i, positions):
         try:
             if block.is_external(i):
                 return self._external(fieldname, btext, block, i, positions)
@@ -403,14 +418,15 @@ class PackedTermsReader(TermsReader):
         df = block.stat(0, i)
         offset, length = block.extent(i)
         raw = self._pfile.get(offset, length)
+        where = f"{self._pname}: postings of {fieldname}:{btext!r}"
         if len(raw) != length or not raw or raw[0] != _COMPRESSED:
-            raise Unreadable(f"postings of {fieldname}:{btext!r}: record cut short or damaged")
+            raise Unreadable(f"{where}: record cut short or damaged")
         try:
             data = zlib.decompress(raw[1:])
         except zlib.error as e:
-            raise Unreadable(f"postings of {fieldname}:{btext!r}: {e}") from None
+            raise Unreadable(f"{where}: {e}") from None
         if len(data) < 6 * df:
-            raise Unreadable(f"postings of {fieldname}:{btext!r}: record cut short")
+            raise Unreadable(f"{where}: record cut short")
         ids = np.frombuffer(data, "<u4", df).cumsum(dtype=np.int64)
         weights = np.frombuffer(data, "<u2", df, 4 * df)
         if not (positions and block.positional):
@@ -462,10 +478,7 @@ class PackedTermsReader(TermsReader):
         if found is None:
             raise TermNotFound(f"No term {fieldname}:{btext!r}")
         block, i = found
-        try:
-            return block.info(i)
-        except (struct.error, IndexError) as e:
-            raise Unreadable(f"{self._tname}: statistics of {fieldname}:{btext!r}: {e}") from None
+        return block.info(i)
 
     def frequency(self, fieldname, btext):
         found = self._find(fieldname, btext)
@@ -480,13 +493,13 @@ class PackedTermsReader(TermsReader):
         if found is None:
             raise TermNotFound(f"No term {fieldname}:{btext!r}")
         block, i = found
-        tp = self.arrays(fieldname, btext, positions=True)
+        tp = self._postings(fieldname, btext, block, i, positions=True)
         values = None
         if tp.vlens is not None:
             ends = np.cumsum(tp.vlens, dtype=np.int64)
             blob = tp.values.tobytes()
             values = [blob[e - n : e] for e, n in zip(ends.tolist(), tp.vlens.tolist(), strict=True)]
-        elif format_ is not None and format_.fixed_value_size() != 0:
+        elif has_values(format_):
             values = [b""] * len(tp.ids)
         return ListMatcher(tp.ids.tolist(), tp.weights.astype(np.float32).tolist(), values,
                            format_, scorer=scorer, term=(fieldname, btext),
@@ -499,27 +512,26 @@ class PackedTermsReader(TermsReader):
             for i in range(bisect_left(block.keys, start), len(block.keys)):
                 yield block.keys[i], block, i
 
-    def terms(self):
+    def _walk(self, fieldname: str = "", prefix: bytes = b""):
+        """(field, key, block, i) of every term from ``fieldname``:``prefix`` on, fields in
+        the directory's (sorted) order."""
         for name in self._fields:
-            for key, _, _ in self._iter_field(name):
-                yield name, key
+            if name >= fieldname:
+                for key, block, i in self._iter_field(name, prefix if name == fieldname else b""):
+                    yield name, key, block, i
+
+    def terms(self):
+        return ((name, key) for name, key, _, _ in self._walk())
 
     def terms_from(self, fieldname, prefix):
-        names = [n for n in self._fields if n >= fieldname]
-        for name in names:
-            for key, _, _ in self._iter_field(name, prefix if name == fieldname else b""):
-                yield name, key
+        return ((name, key) for name, key, _, _ in self._walk(fieldname, prefix))
 
     def items(self):
-        for name in self._fields:
-            for key, block, i in self._iter_field(name):
-                yield (name, key), block.info(i)
+        return (((name, key), block.info(i)) for name, key, block, i in self._walk())
 
     def items_from(self, fieldname, prefix):
-        names = [n for n in self._fields if n >= fieldname]
-        for name in names:
-            for key, block, i in self._iter_field(name, prefix if name == fieldname else b""):
-                yield (name, key), block.info(i)
+        return (((name, key), block.info(i))
+                for name, key, block, i in self._walk(fieldname, prefix))
 
     def cursor(self, fieldname, fieldobj):
         return _Cursor(self, fieldname, fieldobj)
@@ -552,12 +564,8 @@ def _read_directory(raw: bytes, name: str) -> dict[str, _Field]:
             pos += 9
             offsets = np.frombuffer(data, "<u8", nblocks + 1, pos).tolist()
             pos += 8 * (nblocks + 1)
-            klens = np.frombuffer(data, "<u4", nblocks, pos).tolist()
-            pos += 4 * nblocks
-            first = []
-            for k in klens:
-                first.append(data[pos : pos + k])
-                pos += k
+            first, pos = _split_keys(data, pos + 4 * nblocks,
+                                     np.frombuffer(data, "<u4", nblocks, pos).tolist())
             fields[fname] = _Field(bool(positional), count, first, offsets)
         return fields
     except (zlib.error, struct.error, ValueError, UnicodeDecodeError) as e:

@@ -44,12 +44,14 @@ _SOURCES = ("data/userdict.txt", "data/divisions.txt", "analysis.py", "places.py
             "word_dictionary.py")
 
 
-def fingerprint(tk) -> str:
+def fingerprint(tk, gaz=None) -> str:
     """Identifies the dictionary ``write`` would store: jieba's version, the project's word
-    list and gazetteer, the code that merges them, and the merged size and total."""
+    list and gazetteer (and whether place names are stored at all), the code that merges
+    them, and the merged size and total."""
     import jieba
 
-    h = hashlib.sha1(f"{jieba.__version__}:{tk.total}:{len(tk.FREQ)}".encode())
+    h = hashlib.sha1(f"{jieba.__version__}:{tk.total}:{len(tk.FREQ)}:{gaz is not None}"
+                     .encode())
     here = resources.files("indexer")
     for name in _SOURCES:
         h.update(here.joinpath(name).read_bytes())
@@ -77,7 +79,7 @@ def write(gen: Path, tk, gaz=None) -> None:
     An update starts from a copy of the live generation: when that copy holds the same
     dictionary (same fingerprint) it is kept, which saves 0.6 s of a one-file update."""
     path = gen / FILE
-    fp = fingerprint(tk)
+    fp = fingerprint(tk, gaz)
     if _stored_fingerprint(path) == fp:
         return
     tmp = path.with_name(path.name + ".tmp")

@@ -3,12 +3,13 @@
 Walking Whoosh's matchers costs a Python call per posting; a common word has a posting in most
 units. Here each segment's ``packed_terms.PackedTermsReader`` gives a term's postings as
 little-endian arrays (``numpy.frombuffer``), made into global document numbers, weights and,
-when a phrase asks, positions. Deleted units are
-dropped with the generation's live mask. Decoded lists are kept in a bounded cache (LRU by
-bytes) that lives and dies with the generation.
+when a phrase asks, positions. Deleted units are dropped with the generation's live mask.
+Decoded lists are kept in a bounded cache (LRU by bytes) that lives and dies with the
+generation.
 
 This module, ``indexer/codec.py`` and ``indexer/packed_terms.py`` are the only places that
-touch Whoosh internals; every one is named in ``WHOOSH_INTERNALS`` and checked by ``tests/test_whoosh_seam.py``.
+touch Whoosh internals; every one is named in ``WHOOSH_INTERNALS`` and checked by
+``tests/test_whoosh_seam.py``.
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ def test_an_update_keeps_the_dictionary_when_nothing_it_is_made_from_changed(tmp
     assert kept != first and kept.read_bytes() == first.read_bytes()
     assert kept.stat().st_mtime_ns == first.stat().st_mtime_ns  # the copy, not rewritten
 
-    monkeypatch.setattr(word_dictionary, "fingerprint", lambda tk: "another dictionary")
+    monkeypatch.setattr(word_dictionary, "fingerprint", lambda tk, gaz=None: "another dictionary")
     (corpus / "added.txt").write_text("新增报告\n东西部协作继续推进。\n", "utf-8")
     build_index(corpus, index, jobs=1)
     rewritten = store.live_generation(index) / word_dictionary.FILE
