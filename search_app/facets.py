@@ -56,17 +56,21 @@ def parse_years(values) -> list[tuple[int, int]]:
     return out
 
 
+def _region_text(raw: str) -> str:
+    """A region value as names are looked up: no spaces, no outer slashes, folded."""
+    return fold(re.sub(r"\s+", "", raw).strip("/"))
+
+
 def resolve_region(raw: str) -> str:
     """A region filter value in any common form (``贵州``, ``贵州省``, ``黔南州``, ``獨山縣``,
     a path ``贵州省/黔南布依族苗族自治州``, or a qualified name ``福州市鼓楼区``) -> its path.
 
     ValueError, with the choices, for a name several places share; with close matches for an
     unknown one."""
-    value = re.sub(r"\s+", "", raw).strip("/")
-    if not value:
+    folded = _region_text(raw)
+    if not folded:
         raise ValueError("region is empty")
     gaz = gazetteer()
-    folded = fold(value)
     if gaz.place(folded):
         return folded
     if folded in PROVINCE_ABBREVIATIONS:  # 粤, 黔, 冀
@@ -93,7 +97,7 @@ def resolve_region(raw: str) -> str:
 def region_choices(raw: str) -> list[str]:
     """The places a region value the search refused may have meant: the places an ambiguous
     name names, else the closest known names (for the page's "did you mean" links)."""
-    folded = fold(re.sub(r"\s+", "", raw).strip("/"))
+    folded = _region_text(raw)
     if not folded:
         return []
     gaz = gazetteer()
