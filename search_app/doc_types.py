@@ -53,7 +53,7 @@ def type_of(row) -> str:
 def issuer_of_row(row) -> str:
     from search_app.labels import issuer_of
 
-    meta = json.loads(row["meta"] or "{}") if row["meta"] else {}
+    meta = json.loads(row["meta"]) if row["meta"] else {}
     return issuer_of(str(meta.get("issuer") or "") if isinstance(meta, dict) else "",
                      row["source"] or "", row["author"] or "",
                      json.loads(row["regions"] or "[]")) or OTHER
@@ -85,7 +85,6 @@ class DocLabels:
         rows = snap.db().execute(
             "SELECT doc_id, title, regions, meta, source, author FROM docs")
         by_doc = {r["doc_id"]: index.setdefault(self.label_of(r), len(index)) for r in rows}
-        self.labels = list(index)
         other = index.setdefault(OTHER, len(index))
         self.labels = list(index)
         per_doc = np.array([by_doc.get(d, other) for d in arrays.doc_ids] or [0], np.int32)
